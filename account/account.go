@@ -1,0 +1,106 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"strings"
+	"time"
+
+	"github.com/ferryhq/ferry"
+)
+
+// Config tunes the account service.
+type Config struct {
+	// TokenTTL is how long a sign-in lasts (default 30 days).
+	TokenTTL time.Duration
+	// ValidTier reports whether a tier exists in the current policy.
+	ValidTier func(ferry.Tier) bool
+}
+
+// Service signs users in and manages accounts.
+type Service struct {
+	store ferry.AccountStore
+	clock ferry.Clock
+	cfg   Config
+}
+
+// New returns a Service over store.
+func New(store ferry.AccountStore, clock ferry.Clock, cfg Config) *Service {
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = 30 * 24 * time.Hour
+	}
+	if cfg.ValidTier == nil {
+		cfg.ValidTier = func(t ferry.Tier) bool { return t != "" }
+	}
+	return &Service{store: store, clock: clock, cfg: cfg}
+}
+
+// tokenPrefix marks ferry tokens so that secret scanners can find leaks.
+const tokenPrefix = "fy_"
+
+// Login checks a username and password and returns a new bearer token.
+// Any failure — unknown user, wrong password, disabled account — is the
+// same 4001 LOGIN_FAILED, after the same amount of work.
+func (s *Service) Login(ctx context.Context, username, password string) (string, *ferry.Token, *ferry.Account, error) {
+	a, err := s.store.Account(ctx, username)
+	if ferry.ErrorCode(err) == ferry.CodeNotFound {
+		CheckPassword(dummyHash, password)
+		return "", nil, nil, ferry.E(ferry.CodeLoginFailed)
+	}
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if !CheckPassword(a.PasswordHash, password) || a.Disabled {
+		return "", nil, nil, ferry.E(ferry.CodeLoginFailed)
+	}
+	raw := make([]byte, 32) // 256 bits
+	if _, err := rand.Read(raw); err != nil {
+		return "", nil, nil, ferry.Wrap(ferry.CodeInternal, "account: token", err)
+	}
+	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
+	now := s.clock.Now()
+	t := &ferry.Token{Hash: hashToken(token), AccountID: a.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.TokenTTL)}
+	if err := s.store.CreateToken(ctx, t); err != nil {
+		return "", nil, nil, err
+	}
+	return token, t, a, nil
+}
+
+// Authenticate returns the account a bearer token belongs to, or 8001
+// UNAUTHENTICATED when the token is unknown, expired, or its account is
+// disabled.
+func (s *Service) Authenticate(ctx context.Context, token string) (*ferry.Account, error) {
+	if !strings.HasPrefix(token, tokenPrefix) {
+		return nil, ferry.E(ferry.CodeUnauthenticated)
+	}
+	t, err := s.store.Token(ctx, hashToken(token))
+	if ferry.ErrorCode(err) == ferry.CodeNotFound {
+		return nil, ferry.E(ferry.CodeUnauthenticated)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !s.clock.Now().Before(t.ExpiresAt) {
+		return nil, ferry.E(ferry.CodeUnauthenticated).With("reason", "the sign-in expired")
+	}
+	a, err := s.store.AccountByID(ctx, t.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	if a.Disabled {
+		return nil, ferry.E(ferry.CodeUnauthenticated)
+	}
+	return a, nil
+}
+
+// Logout ends the session of token.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	return s.store.DeleteToken(ctx, hashToken(token))
+}
+
+func hashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
