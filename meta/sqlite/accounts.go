@@ -1,0 +1,187 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ferryhq/ferry"
+)
+
+const accountCols = `id, username, tier, password_hash, admin, disabled, created_at, updated_at`
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+func scanAccount(sc scanner) (*ferry.Account, error) {
+	var (
+		a                ferry.Account
+		tier             string
+		created, updated int64
+	)
+	if err := sc.Scan(&a.ID, &a.Username, &tier, &a.PasswordHash, &a.Admin, &a.Disabled, &created, &updated); err != nil {
+		return nil, err
+	}
+	a.Tier = ferry.Tier(tier)
+	a.CreatedAt, a.UpdatedAt = fromNanos(created), fromNanos(updated)
+	return &a, nil
+}
+
+// CreateAccount inserts a and sets a.ID. A taken username is
+// CodeAlreadyExists.
+func (s *Store) CreateAccount(ctx context.Context, a *ferry.Account) error {
+	const op = "meta/sqlite: create account"
+	var id int64
+	err := s.write(ctx, op, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO accounts
+			(username, tier, password_hash, admin, disabled, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			a.Username, string(a.Tier), a.PasswordHash, a.Admin, a.Disabled, nanos(a.CreatedAt), nanos(a.UpdatedAt))
+		if err != nil {
+			return insertErr(op, fmt.Errorf("account %q: %w", a.Username, err))
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	a.ID = id
+	return nil
+}
+
+// Account returns the account with that username.
+func (s *Store) Account(ctx context.Context, username string) (*ferry.Account, error) {
+	return s.account(ctx, "meta/sqlite: account", `SELECT `+accountCols+` FROM accounts WHERE username = ?`, username)
+}
+
+// AccountByID returns the account with that ID.
+func (s *Store) AccountByID(ctx context.Context, id int64) (*ferry.Account, error) {
+	return s.account(ctx, "meta/sqlite: account by id", `SELECT `+accountCols+` FROM accounts WHERE id = ?`, id)
+}
+
+func (s *Store) account(ctx context.Context, op, query string, arg any) (*ferry.Account, error) {
+	var a *ferry.Account
+	err := s.read(ctx, op, func(tx *sql.Tx) error {
+		var err error
+		a, err = scanAccount(tx.QueryRowContext(ctx, query, arg))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound(op, err)
+		}
+		return err
+	})
+	return a, err
+}
+
+// Accounts lists all accounts ordered by username.
+func (s *Store) Accounts(ctx context.Context) ([]*ferry.Account, error) {
+	const op = "meta/sqlite: accounts"
+	var as []*ferry.Account
+	err := s.read(ctx, op, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts ORDER BY username`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			a, err := scanAccount(rows)
+			if err != nil {
+				return err
+			}
+			as = append(as, a)
+		}
+		return rows.Err()
+	})
+	return as, err
+}
+
+// UpdateAccount stores a's tier, password hash, admin and disabled flags and
+// UpdatedAt. An unknown account is CodeNotFound.
+func (s *Store) UpdateAccount(ctx context.Context, a *ferry.Account) error {
+	const op = "meta/sqlite: update account"
+	return s.write(ctx, op, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE accounts
+			SET tier = ?, password_hash = ?, admin = ?, disabled = ?, updated_at = ?
+			WHERE id = ?`,
+			string(a.Tier), a.PasswordHash, a.Admin, a.Disabled, nanos(a.UpdatedAt), a.ID)
+		return mustChange(op, fmt.Sprintf("account %d", a.ID), res, err)
+	})
+}
+
+// mustChange turns an UPDATE that matched no row, of what, into
+// CodeNotFound.
+func mustChange(op, what string, res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound(op, errors.New(what+" does not exist"))
+	}
+	return nil
+}
+
+// CreateToken stores a session. A taken hash is CodeAlreadyExists, an
+// unknown account CodeNotFound.
+func (s *Store) CreateToken(ctx context.Context, t *ferry.Token) error {
+	const op = "meta/sqlite: create token"
+	return s.write(ctx, op, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO tokens (hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+			t.Hash, t.AccountID, nanos(t.CreatedAt), nanos(t.ExpiresAt))
+		if err != nil {
+			return insertErr(op, err)
+		}
+		return nil
+	})
+}
+
+// Token returns the session whose hash is given, expired or not.
+func (s *Store) Token(ctx context.Context, hash []byte) (*ferry.Token, error) {
+	const op = "meta/sqlite: token"
+	var t *ferry.Token
+	err := s.read(ctx, op, func(tx *sql.Tx) error {
+		var created, expires int64
+		t = &ferry.Token{}
+		err := tx.QueryRowContext(ctx, `SELECT hash, account_id, created_at, expires_at FROM tokens WHERE hash = ?`, hash).
+			Scan(&t.Hash, &t.AccountID, &created, &expires)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound(op, err)
+		}
+		t.CreatedAt, t.ExpiresAt = fromNanos(created), fromNanos(expires)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// DeleteToken removes a session; a missing one is not an error.
+func (s *Store) DeleteToken(ctx context.Context, hash []byte) error {
+	return s.write(ctx, "meta/sqlite: delete token", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE hash = ?`, hash)
+		return err
+	})
+}
+
+// DeleteExpiredTokens removes sessions that expired at or before now and
+// returns how many.
+func (s *Store) DeleteExpiredTokens(ctx context.Context, now time.Time) (int, error) {
+	var n int64
+	err := s.write(ctx, "meta/sqlite: delete expired tokens", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE expires_at <= ?`, nanos(now))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
