@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# ferry beside its peers, on this machine, in one run:
+#   ingest   — a 1 GiB upload (one tus PATCH by curl) through ferry and through tusd v2 (local disk)
+#   download — the same 1 GiB through ferry and through nginx serving the file
+#   memory   — ferry's peak RSS (VmHWM) while it ingests a 5 GiB upload
+# Each timing is the median of $RUNS runs; the ratios are what to quote.
+# Needs: curl, go; installs tusd (go install) and nginx (apt) when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=${BENCH_OUT:-$ROOT/bench/out}
+RUNS=${RUNS:-3}
+SIZE_MB=${SIZE_MB:-1024}
+BIG_MB=${BIG_MB:-5120}
+mkdir -p "$OUT/bin"
+export GOBIN=$OUT/bin PATH=$OUT/bin:$PATH
+
+[ -x bin/ferry ] || go build -o bin/ferry ./cmd/ferry
+command -v tusd >/dev/null || go install github.com/tus/tusd/v2/cmd/tusd@v2.9.1
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null || apt-get install -y -qq nginx >/dev/null
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+waitport() { for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+FILE=$OUT/payload-${SIZE_MB}M.bin
+[ -f "$FILE" ] || head -c $((SIZE_MB << 20)) /dev/urandom >"$FILE"
+BYTES=$(stat -c %s "$FILE")
+
+# start_ferry DATA PORT: a fresh node; sets FERRY_PID and TOKEN (alice, enterprise).
+start_ferry() {
+  rm -rf "$1"
+  FERRY_ADMIN_PASSWORD=bench-admin-pw ./bin/ferry serve --data "$1" --listen "127.0.0.1:$2" >"$OUT/ferry.log" 2>&1 &
+  FERRY_PID=$!; pids+=("$FERRY_PID")
+  waitport "$2"
+  local admin
+  admin=$(curl -sf -H 'Content-Type: application/json' -d '{"username":"admin","password":"bench-admin-pw"}' "http://127.0.0.1:$2/api/v1/login" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  for u in alice bob; do
+    curl -sf -o /dev/null -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+      -d "{\"username\":\"$u\",\"password\":\"$u-password\",\"tier\":\"enterprise\"}" "http://127.0.0.1:$2/api/v1/admin/users"
+  done
+  TOKEN=$(curl -sf -H 'Content-Type: application/json' -d '{"username":"alice","password":"alice-password"}' "http://127.0.0.1:$2/api/v1/login" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  BOB=$(curl -sf -H 'Content-Type: application/json' -d '{"username":"bob","password":"bob-password"}' "http://127.0.0.1:$2/api/v1/login" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+}
+
+# patch URL FILE [AUTH]: one tus PATCH of the whole file; prints seconds.
+patch() {
+  curl -sf -o /dev/null -w '%{time_total}\n' -X PATCH -H 'Expect:' -H 'Tus-Resumable: 1.0.0' -H 'Upload-Offset: 0' \
+    -H 'Content-Type: application/offset+octet-stream' ${3:+-H "Authorization: Bearer $3"} --upload-file "$2" "$1"
+}
+
+ferry_upload() { # port file size -> seconds; sets LAST_ID
+  local body id
+  body=$(curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -d "{\"to\":[\"bob\"],\"name\":\"payload.bin\",\"size\":$3}" "http://127.0.0.1:$1/api/v1/transfers")
+  id=$(echo "$body" | sed 's/.*"id":"\([^"]*\)".*/\1/')
+  LAST_ID=$id
+  patch "http://127.0.0.1:$1/api/v1/uploads/$id" "$2" "$TOKEN"
+}
+
+echo "== ingest: ${SIZE_MB} MiB, one PATCH, median of $RUNS"
+FPORT=$(freeport); start_ferry "$OUT/ferry-data" "$FPORT"
+ferry_times=(); for _ in $(seq "$RUNS"); do ferry_times+=("$(ferry_upload "$FPORT" "$FILE" "$BYTES")"); done
+FERRY_UP=$(printf '%s\n' "${ferry_times[@]}" | median)
+
+TPORT=$(freeport); rm -rf "$OUT/tusd-data"; mkdir -p "$OUT/tusd-data"
+tusd -host 127.0.0.1 -port "$TPORT" -upload-dir "$OUT/tusd-data" -base-path /files/ >"$OUT/tusd.log" 2>&1 &
+pids+=($!); waitport "$TPORT"
+tusd_times=()
+for _ in $(seq "$RUNS"); do
+  loc=$(curl -sf -D - -o /dev/null -X POST -H 'Tus-Resumable: 1.0.0' -H "Upload-Length: $BYTES" "http://127.0.0.1:$TPORT/files/" | tr -d '\r' | awk 'tolower($1)=="location:" {print $2}')
+  case "$loc" in http*) ;; *) loc="http://127.0.0.1:$TPORT$loc" ;; esac
+  tusd_times+=("$(patch "$loc" "$FILE")")
+done
+TUSD_UP=$(printf '%s\n' "${tusd_times[@]}" | median)
+
+echo "== download: ${SIZE_MB} MiB, median of $RUNS"
+get_times=(); for _ in $(seq "$RUNS"); do
+  get_times+=("$(curl -sf -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $BOB" "http://127.0.0.1:$FPORT/api/v1/transfers/$LAST_ID/content")")
+done
+FERRY_DOWN=$(printf '%s\n' "${get_times[@]}" | median)
+
+NPORT=$(freeport); mkdir -p "$OUT/nginx/logs"
+cat >"$OUT/nginx/nginx.conf" <<NGX
+daemon off; master_process off; worker_processes 1; error_log $OUT/nginx/logs/error.log; pid $OUT/nginx/nginx.pid;
+events { worker_connections 64; }
+http { access_log off; sendfile on; tcp_nopush on; default_type application/octet-stream;
+  server { listen 127.0.0.1:$NPORT; root $OUT; } }
+NGX
+"$NGINX" -p "$OUT/nginx" -c "$OUT/nginx/nginx.conf" &
+pids+=($!); waitport "$NPORT"
+nginx_times=(); for _ in $(seq "$RUNS"); do
+  nginx_times+=("$(curl -sf -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$NPORT/$(basename "$FILE")")")
+done
+NGINX_DOWN=$(printf '%s\n' "${nginx_times[@]}" | median)
+
+echo "== memory: ferry's peak RSS during a ${BIG_MB} MiB upload"
+kill "$FERRY_PID"; wait "$FERRY_PID" 2>/dev/null || true
+BIG=$OUT/sparse-${BIG_MB}M.bin; rm -f "$BIG"; truncate -s $((BIG_MB << 20)) "$BIG"
+FPORT=$(freeport); start_ferry "$OUT/ferry-data-big" "$FPORT"
+BIG_T=$(ferry_upload "$FPORT" "$BIG" $((BIG_MB << 20)))
+PEAK_KB=$(awk '/VmHWM/ {print $2}' "/proc/$FERRY_PID/status")
+rm -f "$BIG"; rm -rf "$OUT/ferry-data-big"
+
+awk -v b="$BYTES" -v fu="$FERRY_UP" -v tu="$TUSD_UP" -v fd="$FERRY_DOWN" -v nd="$NGINX_DOWN" -v pk="$PEAK_KB" -v bt="$BIG_T" -v bm="$BIG_MB" 'BEGIN {
+  mb = b / 1048576
+  printf "\n%-34s %10s %10s %8s\n", "", "ferry", "peer", "ratio"
+  printf "%-34s %8.0f MB %8.0f MB %7.2fx   (goal >= 0.90, peer tusd v2.9.1)\n", "ingest MiB/s", mb/fu, mb/tu, tu/fu
+  printf "%-34s %8.0f MB %8.0f MB %7.2fx   (goal >= 0.90, peer nginx sendfile)\n", "download MiB/s", mb/fd, mb/nd, nd/fd
+  printf "%-34s %7.1f MiB   (goal < 100 MiB; %d MiB in %.1f s)\n", "peak RSS during the big upload", pk/1024, bm, bt
+}'

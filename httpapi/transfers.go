@@ -1,0 +1,99 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/httpapi/wire"
+	"github.com/ferryhq/ferry/transfer"
+)
+
+func (a *API) createTransfer(w http.ResponseWriter, r *http.Request) {
+	var req wire.CreateTransferRequest
+	if err := readJSON(r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	t, err := a.transfers.Create(r.Context(), caller(r), transfer.CreateRequest{To: req.To, Name: req.Name, Size: req.Size, SHA256: req.SHA256})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/transfers/"+t.ID)
+	writeJSON(w, r, http.StatusCreated, wire.CreateTransferResponse{
+		ID: t.ID, UploadURL: uploadURL(t.ID), Challenge: t.Challenge, Transfer: transferJSON(r, t),
+	})
+}
+
+func (a *API) prove(w http.ResponseWriter, r *http.Request) {
+	var req wire.ProofRequest
+	if err := readJSON(r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	t, instant, err := a.transfers.Prove(r.Context(), caller(r), r.PathValue("id"), req.SHA256)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := wire.ProofResponse{Instant: instant, Transfer: transferJSON(r, t)}
+	if !instant {
+		out.UploadURL = uploadURL(t.ID)
+	}
+	writeJSON(w, r, http.StatusOK, out)
+}
+
+func (a *API) getTransfer(w http.ResponseWriter, r *http.Request) {
+	a.answerTransfer(w, r, a.transfers.Get)
+}
+
+func (a *API) recall(w http.ResponseWriter, r *http.Request) {
+	a.answerTransfer(w, r, a.transfers.Recall)
+}
+
+func (a *API) accept(w http.ResponseWriter, r *http.Request) {
+	a.answerTransfer(w, r, a.transfers.Accept)
+}
+
+func (a *API) decline(w http.ResponseWriter, r *http.Request) {
+	a.answerTransfer(w, r, a.transfers.Decline)
+}
+
+// answerTransfer runs op on the transfer named in the path and answers
+// with the transfer as it is afterwards.
+func (a *API) answerTransfer(w http.ResponseWriter, r *http.Request, op func(context.Context, *ferry.Account, string) (*ferry.Transfer, error)) {
+	t, err := op(r.Context(), caller(r), r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, transferJSON(r, t))
+}
+
+func (a *API) inbox(w http.ResponseWriter, r *http.Request) {
+	a.list(w, r, a.transfers.Inbox)
+}
+
+func (a *API) outbox(w http.ResponseWriter, r *http.Request) {
+	a.list(w, r, a.transfers.Outbox)
+}
+
+func (a *API) list(w http.ResponseWriter, r *http.Request, op func(context.Context, *ferry.Account, ferry.Page) ([]*ferry.Transfer, string, error)) {
+	page := ferry.Page{Cursor: r.URL.Query().Get("cursor")}
+	if s := r.URL.Query().Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 500 {
+			a.writeError(w, r, ferry.E(ferry.CodeBadRequest).With("reason", "limit must be a number from 1 to 500"))
+			return
+		}
+		page.Limit = n
+	}
+	ts, next, err := op(r.Context(), caller(r), page)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, transferList(r, ts, next))
+}

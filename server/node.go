@@ -1,0 +1,173 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/account"
+	"github.com/ferryhq/ferry/blob/local"
+	"github.com/ferryhq/ferry/httpapi"
+	"github.com/ferryhq/ferry/meta/sqlite"
+	"github.com/ferryhq/ferry/policy"
+	"github.com/ferryhq/ferry/transfer"
+)
+
+// Node is one running ferry node: its stores, services and HTTP API.
+type Node struct {
+	Config    *Config
+	Meta      ferry.MetaStore
+	Blobs     ferry.BlobStore
+	Accounts  *account.Service
+	Transfers *transfer.Service
+	API       *httpapi.API
+	Log       *slog.Logger
+}
+
+// Options are what tests inject into a node.
+type Options struct {
+	Clock ferry.Clock  // default: the wall clock
+	Log   *slog.Logger // default: from cfg.Log, to stderr
+}
+
+// Open opens the stores named in cfg and builds the services over them.
+func Open(cfg *Config, o Options) (*Node, error) {
+	if o.Clock == nil {
+		o.Clock = ferry.SystemClock{}
+	}
+	if o.Log == nil {
+		o.Log = newLogger(cfg.Log, os.Stderr)
+	}
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+		return nil, fmt.Errorf("data folder: %w", err)
+	}
+	meta, err := sqlite.Open(cfg.Metadata.Path)
+	if err != nil {
+		return nil, fmt.Errorf("metadata: %w", err)
+	}
+	blobs, err := local.Open(cfg.Blobs.Path)
+	if err != nil {
+		meta.Close()
+		return nil, fmt.Errorf("blobs: %w", err)
+	}
+	pol := cfg.Policy
+	current := func() *policy.Policy { return pol }
+	n := &Node{Config: cfg, Meta: meta, Blobs: blobs, Log: o.Log}
+	n.Accounts = account.New(meta, o.Clock, account.Config{
+		TokenTTL:  time.Duration(cfg.Auth.TokenTTL),
+		ValidTier: func(t ferry.Tier) bool { return current().Tier(t) != nil },
+	})
+	n.Transfers = transfer.New(transfer.Options{
+		Meta: meta, Blobs: blobs, Policy: current, Clock: o.Clock, Log: o.Log,
+		Config: transfer.Config{AbandonAfter: time.Duration(cfg.Uploads.AbandonAfter)},
+	})
+	n.API = httpapi.New(httpapi.Options{Accounts: n.Accounts, Transfers: n.Transfers, Policy: current, Log: o.Log})
+	return n, nil
+}
+
+// Close closes the stores.
+func (n *Node) Close() error { return n.Meta.Close() }
+
+// Bootstrap creates the administrator on first start, with the password in
+// FERRY_ADMIN_PASSWORD or a random one, which it prints to out once.
+func (n *Node) Bootstrap(ctx context.Context, out io.Writer) error {
+	fromEnv := os.Getenv("FERRY_ADMIN_PASSWORD")
+	pw, err := n.Accounts.Bootstrap(ctx, fromEnv)
+	if err != nil {
+		return fmt.Errorf("create admin: %w", err)
+	}
+	switch {
+	case pw != "" && fromEnv == "":
+		fmt.Fprintf(out, "created account admin with password: %s\n(shown once; sign in with `ferry login --user admin` and change it)\n", pw)
+	case pw != "":
+		fmt.Fprintln(out, "created account admin with the password from FERRY_ADMIN_PASSWORD")
+	}
+	return nil
+}
+
+// Run starts a node with cfg and serves until ctx is done. It prints the
+// address it listens on (useful with port 0), and the admin password when
+// it creates the admin account, to out.
+func Run(ctx context.Context, cfg *Config, out io.Writer) error {
+	n, err := Open(cfg, Options{})
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if err := n.Bootstrap(ctx, out); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: n.API, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(n.Log.Handler(), slog.LevelWarn)}
+	fmt.Fprintf(out, "ferry listening on http://%s (data in %s)\n", ln.Addr(), cfg.Data)
+	n.Log.Info("serving", "addr", ln.Addr().String(), "metadata", cfg.Metadata.Driver, "blobs", cfg.Blobs.Driver)
+
+	sweepCtx, stopSweeper := context.WithCancel(ctx)
+	defer stopSweeper()
+	go n.sweepLoop(sweepCtx)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// sweepLoop sweeps every Sweeper.Interval and looks for orphans every
+// Sweeper.OrphanInterval, until ctx is done.
+func (n *Node) sweepLoop(ctx context.Context) {
+	tick := time.NewTicker(time.Duration(n.Config.Sweeper.Interval))
+	defer tick.Stop()
+	lastOrphans := time.Now()
+	for {
+		rep, err := n.Transfers.Sweep(ctx)
+		if err != nil && ctx.Err() == nil {
+			n.Log.Error("sweep failed", "err", err)
+		} else if rep != (transfer.SweepReport{}) {
+			n.Log.Info("swept", "expired", rep.Expired, "abandoned", rep.Abandoned, "blobs", rep.Blobs, "tokens", rep.Tokens, "resumed", rep.Resumed)
+		}
+		if time.Since(lastOrphans) >= time.Duration(n.Config.Sweeper.OrphanInterval) {
+			lastOrphans = time.Now()
+			if k, err := n.Transfers.SweepOrphans(ctx); err != nil && ctx.Err() == nil {
+				n.Log.Error("orphan sweep failed", "err", err)
+			} else if k > 0 {
+				n.Log.Info("removed orphans", "count", k)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func newLogger(c LogConfig, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(strings.ToUpper(c.Level)))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

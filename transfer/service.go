@@ -1,0 +1,127 @@
+package transfer
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/policy"
+)
+
+// Config tunes the lifecycle. The zero value of a field takes its default.
+type Config struct {
+	// AbandonAfter is how long an upload may make no progress before the
+	// sweeper abandons it (2003 UPLOAD_STALLED) and frees its reservation.
+	// Default 24h.
+	AbandonAfter time.Duration
+	// InspectVersion names the current inspection rules (policy and
+	// dictionaries). A blob that passed under another version is inspected
+	// again before instant transfer reuses it.
+	InspectVersion string
+	// LockWait is how long a request that takes over an upload waits for
+	// the previous writer to let go. Default 10s.
+	LockWait time.Duration
+	// OrphanGrace is how old a staged upload or blob without a record must
+	// be before the sweeper removes it. Default 1h.
+	OrphanGrace time.Duration
+}
+
+// Service runs the lifecycle. It is safe for concurrent use.
+type Service struct {
+	meta       ferry.MetaStore
+	blobs      ferry.BlobStore
+	policy     func() *policy.Policy
+	clock      ferry.Clock
+	inspectors []ferry.Inspector
+	locks      Locker
+	cfg        Config
+	log        *slog.Logger
+}
+
+// Options are the parts a Service is made of.
+type Options struct {
+	Meta   ferry.MetaStore
+	Blobs  ferry.BlobStore
+	Policy func() *policy.Policy
+	Clock  ferry.Clock
+	// Inspectors run in order on every new content; none is a valid setup.
+	Inspectors []ferry.Inspector
+	// Locks serialises writers of one upload; nil means this process only.
+	Locks  Locker
+	Config Config
+	Log    *slog.Logger
+}
+
+// New returns a Service.
+func New(o Options) *Service {
+	c := o.Config
+	if c.AbandonAfter <= 0 {
+		c.AbandonAfter = 24 * time.Hour
+	}
+	if c.InspectVersion == "" {
+		c.InspectVersion = "1"
+	}
+	if c.LockWait <= 0 {
+		c.LockWait = 10 * time.Second
+	}
+	if c.OrphanGrace <= 0 {
+		c.OrphanGrace = time.Hour
+	}
+	if o.Locks == nil {
+		o.Locks = NewMemLocker(c.LockWait)
+	}
+	if o.Clock == nil {
+		o.Clock = ferry.SystemClock{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{meta: o.Meta, blobs: o.Blobs, policy: o.Policy, clock: o.Clock,
+		inspectors: o.Inspectors, locks: o.Locks, cfg: c, log: o.Log}
+}
+
+// Config returns the effective configuration, defaults filled in.
+func (s *Service) Config() Config { return s.cfg }
+
+// newID returns a random transfer ID: 128 bits, 26 lower-case base32
+// characters, safe in URLs and file names.
+func newID() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", ferry.Wrap(ferry.CodeInternal, "transfer: id", err)
+	}
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)), nil
+}
+
+// retention returns how long a delivered transfer of sender stays.
+func (s *Service) retention(sender *ferry.Account) time.Duration {
+	if t := s.policy().Tier(sender.Tier); t != nil {
+		return time.Duration(t.Retention)
+	}
+	return time.Duration(policy.Default().Tiers[ferry.TierFree].Retention)
+}
+
+// stateError explains why a transfer in its current state cannot do what
+// was asked.
+func stateError(t *ferry.Transfer) *ferry.Error {
+	switch t.State {
+	case ferry.StateExpired:
+		if t.Error != nil && t.Error.Code == ferry.CodeUploadStalled {
+			return ferry.E(ferry.CodeUploadStalled).WithRule(t.Error.Rule)
+		}
+		return ferry.E(ferry.CodeTransferExpired)
+	case ferry.StateRecalled, ferry.StateDeclined:
+		return ferry.E(ferry.CodeTransferGone).With("state", string(t.State))
+	}
+	return ferry.E(ferry.CodeStateConflict).With("state", string(t.State))
+}
+
+// reload returns the transfer as stored now, for answering after a
+// compare-and-set lost a race.
+func (s *Service) reload(ctx context.Context, id string) (*ferry.Transfer, error) {
+	return s.meta.Transfer(ctx, id)
+}

@@ -1,0 +1,223 @@
+package transfer
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding"
+	"errors"
+	"hash"
+	"io"
+
+	"github.com/ferryhq/ferry"
+)
+
+// Chunk is one request's worth of upload bytes (a tus PATCH).
+type Chunk struct {
+	// Offset is where the bytes go; it must equal the bytes held.
+	Offset int64
+	// Length is the number of bytes the request announces, -1 if unknown.
+	Length int64
+	Body   io.Reader
+	// Checksum, when set, must match the digest of the chunk's bytes or
+	// the chunk is discarded (tus checksum extension).
+	Checksum *Checksum
+	// Interrupt unblocks a stalled read of Body when another request takes
+	// the upload over (e.g. by setting the connection's read deadline).
+	Interrupt func()
+}
+
+// Checksum is a digest a client declared for a chunk.
+type Checksum struct {
+	Algorithm string // "sha256", "sha1" or "md5"
+	Digest    []byte
+}
+
+// ChecksumAlgorithms are the algorithms Checksum accepts, best first.
+var ChecksumAlgorithms = []string{"sha256", "sha1", "md5"}
+
+func newChecksumHash(alg string) hash.Hash {
+	switch alg {
+	case "sha256":
+		return sha256.New()
+	case "sha1":
+		return sha1.New()
+	case "md5":
+		return md5.New()
+	}
+	return nil
+}
+
+// Write appends a chunk to the upload of transfer id, which only its sender
+// may write. The bytes received are kept even when the connection breaks,
+// and the SHA-256 of the whole file is carried across requests (and nodes)
+// in the transfer's hash state. The chunk that brings the last byte
+// completes the upload: the content is verified, stored as a blob,
+// inspected and delivered before Write returns, so the returned transfer
+// is available — or rejected, with the error also returned.
+func (s *Service) Write(ctx context.Context, sender *ferry.Account, id string, c Chunk) (*ferry.Transfer, error) {
+	lctx, release, err := s.locks.Lock(ctx, id, c.Interrupt)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	t, err := s.uploadOf(lctx, sender, id)
+	if err != nil {
+		return nil, err
+	}
+	held, err := s.blobs.UploadSize(lctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.Offset != held {
+		return t, ferry.E(ferry.CodeUploadOffsetConflict).With("expected", held).With("actual", c.Offset)
+	}
+	if remaining := t.Size - held; c.Length > remaining {
+		return s.reject(ctx, t, ferry.E(ferry.CodeFileSizeMismatch).With("declared", t.Size).With("actual", held+c.Length))
+	}
+	h, err := s.hashAt(lctx, t, held)
+	if err != nil {
+		return nil, err
+	}
+	before, _ := h.(encoding.BinaryMarshaler).MarshalBinary()
+	r := &countingReader{r: io.LimitReader(c.Body, t.Size-held), h: h}
+	var body io.Reader = r
+	if c.Checksum != nil {
+		body = &checksumReader{r: r, h: newChecksumHash(c.Checksum.Algorithm), want: c.Checksum.Digest}
+	}
+	n, werr := s.blobs.Append(lctx, id, held, body)
+	if errors.Is(werr, ferry.ErrDiscard) {
+		return t, ferry.E(ferry.CodeChunkChecksumMismatch).With("algorithm", c.Checksum.Algorithm)
+	}
+	if n-held == r.n { // the hash saw exactly what was stored
+		t.HashState, _ = h.(encoding.BinaryMarshaler).MarshalBinary()
+		t.HashOffset = n
+	} else if t.HashOffset != held {
+		t.HashState, t.HashOffset = before, held
+	}
+	// The bytes arrived: record them even when the client has gone away.
+	ctx = context.WithoutCancel(ctx)
+	now := s.clock.Now()
+	t.Offset, t.UpdatedAt, t.UploadExpiresAt = n, now, now.Add(s.cfg.AbandonAfter)
+	if err := s.meta.UpdateTransfer(ctx, t, ferry.StateUploading); err != nil {
+		return nil, err
+	}
+	if werr != nil {
+		if r.err != nil { // the client's stream broke off, or a newer request took over
+			return t, ferry.E(ferry.CodeUploadInterrupted).With("offset", n).WithErr(r.err)
+		}
+		return t, werr
+	}
+	if n < t.Size {
+		return t, nil
+	}
+	if more, _ := io.ReadFull(c.Body, make([]byte, 1)); more > 0 {
+		return s.reject(ctx, t, ferry.E(ferry.CodeFileSizeMismatch).With("declared", t.Size).With("actual", "more"))
+	}
+	return s.finish(ctx, t, h)
+}
+
+// uploadOf returns transfer id when sender may write its upload now.
+func (s *Service) uploadOf(ctx context.Context, sender *ferry.Account, id string) (*ferry.Transfer, error) {
+	t, err := s.meta.Transfer(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if t.SenderID != sender.ID {
+		return nil, ferry.E(ferry.CodeNotFound)
+	}
+	if t.State != ferry.StateUploading {
+		if t.State == ferry.StateInspecting || t.State.Delivered() || t.State == ferry.StateRejected {
+			return t, ferry.E(ferry.CodeUploadOffsetConflict).With("expected", t.Size).With("state", string(t.State))
+		}
+		return t, stateError(t)
+	}
+	return t, nil
+}
+
+// hashAt returns the SHA-256 state over the first offset bytes of the
+// upload: from the saved state when it is at offset, else by reading the
+// staged bytes again (after a crash between storing bytes and saving state).
+func (s *Service) hashAt(ctx context.Context, t *ferry.Transfer, offset int64) (hash.Hash, error) {
+	h := sha256.New()
+	if offset == 0 {
+		return h, nil
+	}
+	if t.HashOffset == offset && len(t.HashState) > 0 {
+		if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(t.HashState); err == nil {
+			return h, nil
+		}
+	}
+	rc, err := s.blobs.OpenUpload(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	if _, err := io.CopyN(h, rc, offset); err != nil {
+		return nil, ferry.Wrap(ferry.CodeStorageUnavailable, "transfer: rehash upload", err)
+	}
+	return h, nil
+}
+
+// countingReader hashes and counts the bytes read through it, and keeps
+// the error that ended them, if any.
+type countingReader struct {
+	r   io.Reader
+	h   hash.Hash
+	n   int64
+	err error
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.h.Write(p[:n])
+	c.n += int64(n)
+	if err != nil && err != io.EOF {
+		c.err = err
+	}
+	return n, err
+}
+
+// UploadStatus returns transfer id and how many of its bytes the server
+// holds, for its sender (tus HEAD). A finished upload reports its whole
+// size; a rejected one its error; a recalled or abandoned one why it ended.
+func (s *Service) UploadStatus(ctx context.Context, sender *ferry.Account, id string) (*ferry.Transfer, int64, error) {
+	t, err := s.meta.Transfer(ctx, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	if t.SenderID != sender.ID {
+		return nil, 0, ferry.E(ferry.CodeNotFound)
+	}
+	switch {
+	case t.State == ferry.StateUploading:
+		n, err := s.blobs.UploadSize(ctx, id)
+		return t, n, err
+	case t.State == ferry.StateInspecting || t.State.Delivered():
+		return t, t.Size, nil
+	case t.State == ferry.StateRejected && t.Error != nil:
+		return t, 0, t.Error
+	}
+	return t, 0, stateError(t)
+}
+
+// checksumReader verifies a chunk's digest at its end; a mismatch fails
+// the read with an error wrapping ferry.ErrDiscard.
+type checksumReader struct {
+	r    io.Reader
+	h    hash.Hash
+	want []byte
+}
+
+var errChunkChecksum = errors.Join(errors.New("transfer: chunk checksum mismatch"), ferry.ErrDiscard)
+
+func (c *checksumReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.h.Write(p[:n])
+	if err == io.EOF && !bytes.Equal(c.h.Sum(nil), c.want) {
+		return n, errChunkChecksum
+	}
+	return n, err
+}
