@@ -52,7 +52,11 @@ type TransferStore interface {
 	// CreateTransfer for the same sender (on every node), it computes the
 	// sender's Usage as of t.CreatedAt and calls check; when check returns an
 	// error nothing is written and that error is returned. This is how
-	// concurrent creates can never exceed a quota.
+	// concurrent creates can never exceed a quota. StorageBytes counts every
+	// live transfer of the sender; Recent, those created in the window.
+	// Recipients keep their order. check must not call the store. A
+	// duplicate ID is CodeAlreadyExists; an unknown sender or recipient
+	// account, CodeNotFound.
 	CreateTransfer(ctx context.Context, t *Transfer, check func(Usage) error) error
 	// Usage returns what the account holds and has sent within UsageWindow
 	// before now.
@@ -60,7 +64,9 @@ type TransferStore interface {
 	// Transfer returns the transfer with its recipients and sender name.
 	Transfer(ctx context.Context, id string) (*Transfer, error)
 	// UpdateTransfer stores every mutable field of t (state, error, sha256,
-	// upload progress, challenge, times) provided the stored state is one of
+	// upload progress, challenge, and every time but CreatedAt; sender,
+	// name, sizes and recipients are fixed at creation) provided the stored
+	// state is one of
 	// from (any state when from is empty); otherwise it returns
 	// CodeStateConflict and writes nothing.
 	UpdateTransfer(ctx context.Context, t *Transfer, from ...State) error
@@ -115,6 +121,8 @@ type BlobIndex interface {
 	// (which deletes the content) while holding the blob exclusively. It
 	// returns false, and calls nothing, when the blob is referenced or
 	// unknown; when remove fails the record stays and its error is returned.
+	// remove must not call the store, and must tolerate running again for
+	// the same blob (a failed commit after it leaves the record in place).
 	DeleteBlob(ctx context.Context, sha256 string, remove func(context.Context) error) (bool, error)
 }
 

@@ -107,7 +107,7 @@ func LoadConfig(path string) (*Config, error) {
 func (c *Config) parse(b []byte) error {
 	dec := yaml.NewDecoder(strings.NewReader(string(b)))
 	dec.KnownFields(true)
-	c.Policy = nil // a policy section replaces the defaults tier by tier, in Complete
+	c.Policy = nil                                                   // a policy section replaces the defaults tier by tier, in Complete
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) { // an empty file is valid
 		return err
 	}

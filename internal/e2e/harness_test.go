@@ -276,4 +276,3 @@ func contains(list []wire.Transfer, id string) bool {
 	}
 	return false
 }
-
