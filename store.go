@@ -178,6 +178,14 @@ type BlobLister interface {
 	Uploads(ctx context.Context, fn func(id string, modTime time.Time) error) error
 }
 
+// UploadSyncer is the optional capability of a BlobStore to make an
+// upload's bytes durable ahead of Commit, so that the wait for the disk
+// overlaps with other work (hashing the bytes). Commit stays durable
+// without it.
+type UploadSyncer interface {
+	SyncUpload(ctx context.Context, id string) error
+}
+
 // Inspector examines a file after its last byte arrived and before anyone
 // can fetch it. It returns nil to pass, an *Error to reject (5xxx, 1002,
 // …), and any other error when it could not decide, which fails closed.

@@ -52,12 +52,9 @@ type Transfer struct {
 	State State
 	Error *Error // why it was rejected or ended; nil otherwise
 
-	// Upload progress. Offset is a cache of the staged size for listings; the
-	// blob store's staged size is the truth. HashState is the marshalled
-	// SHA-256 state over the first HashOffset bytes.
-	Offset     int64
-	HashState  []byte
-	HashOffset int64
+	// Offset is the upload's progress as last recorded, for listings; the
+	// blob store's staged size is the truth.
+	Offset int64
 
 	// Challenge is the proof-of-possession challenge of an instant transfer.
 	Challenge *Challenge

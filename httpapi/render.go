@@ -17,6 +17,7 @@ func transferJSON(r *http.Request, t *ferry.Transfer) wire.Transfer {
 	}
 	if t.State == ferry.StateUploading && t.SenderID == caller(r).ID {
 		out.UploadURL = uploadURL(t.ID)
+		out.UploadExpiresAt = wire.TimePtr(t.UploadExpiresAt)
 	}
 	if t.Error != nil {
 		e := wire.NewError(t.Error, langOf(r))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/ferryhq/ferry"
 	"github.com/ferryhq/ferry/httpapi/wire"
@@ -45,8 +46,26 @@ func (a *API) prove(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, r, http.StatusOK, out)
 }
 
+// maxWait bounds the long-poll of GET /api/v1/transfers/{id}?wait=.
+const maxWait = 60 * time.Second
+
+// getTransfer answers a transfer; with ?wait=DURATION (at most 60s) it
+// first waits while the transfer is being inspected, so that a client
+// learns the verdict without polling.
 func (a *API) getTransfer(w http.ResponseWriter, r *http.Request) {
-	a.answerTransfer(w, r, a.transfers.Get)
+	s := r.URL.Query().Get("wait")
+	if s == "" {
+		a.answerTransfer(w, r, a.transfers.Get)
+		return
+	}
+	wait, err := time.ParseDuration(s)
+	if err != nil || wait < 0 || wait > maxWait {
+		a.writeError(w, r, ferry.E(ferry.CodeBadRequest).With("reason", "wait must be a duration from 0s to 60s"))
+		return
+	}
+	a.answerTransfer(w, r, func(ctx context.Context, acct *ferry.Account, id string) (*ferry.Transfer, error) {
+		return a.transfers.WaitSettled(ctx, acct, id, wait)
+	})
 }
 
 func (a *API) recall(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/httpapi/wire"
 	"github.com/ferryhq/ferry/transfer"
 )
 
@@ -111,7 +112,7 @@ func (a *API) tusHead(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Upload-Offset", strconv.FormatInt(offset, 10))
 	h.Set("Upload-Length", strconv.FormatInt(t.Size, 10))
-	h.Set("Ferry-Transfer-State", string(t.State))
+	h.Set(wire.HeaderTransferState, string(t.State))
 	setExpires(h, t)
 	w.WriteHeader(http.StatusOK)
 }
@@ -137,7 +138,7 @@ func (a *API) tusPatch(w http.ResponseWriter, r *http.Request) {
 	t, err := a.transfers.Write(r.Context(), caller(r), r.PathValue("id"), chunk)
 	if t != nil {
 		w.Header().Set("Upload-Offset", strconv.FormatInt(t.Offset, 10))
-		w.Header().Set("Ferry-Transfer-State", string(t.State))
+		w.Header().Set(wire.HeaderTransferState, string(t.State))
 		setExpires(w.Header(), t)
 	}
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ferryhq/ferry"
 	"github.com/ferryhq/ferry/policy"
 )
 
@@ -43,7 +44,9 @@ type BlobsConfig struct {
 
 // UploadsConfig tunes uploads.
 type UploadsConfig struct {
-	AbandonAfter policy.Duration `yaml:"abandon_after"`
+	AbandonAfter       policy.Duration `yaml:"abandon_after"`
+	VerdictWait        policy.Duration `yaml:"verdict_wait"`
+	VerdictWaitMaxSize ferry.Bytes     `yaml:"verdict_wait_max_size"`
 }
 
 // SweeperConfig tunes the sweeper.
@@ -77,7 +80,7 @@ func DefaultConfig() *Config {
 		Data:     "./ferry-data",
 		Metadata: MetadataConfig{Driver: "sqlite"},
 		Blobs:    BlobsConfig{Driver: "local"},
-		Uploads:  UploadsConfig{AbandonAfter: policy.Duration(24 * time.Hour)},
+		Uploads:  UploadsConfig{AbandonAfter: policy.Duration(24 * time.Hour), VerdictWait: policy.Duration(2 * time.Second), VerdictWaitMaxSize: 64 << 20},
 		Sweeper:  SweeperConfig{Interval: policy.Duration(time.Minute), OrphanInterval: policy.Duration(time.Hour)},
 		Auth:     AuthConfig{TokenTTL: policy.Duration(30 * 24 * time.Hour)},
 		Log:      LogConfig{Level: "info", Format: "text"},
@@ -114,7 +117,25 @@ func (c *Config) parse(b []byte) error {
 	return nil
 }
 
-// Complete fills in derived defaults and validates.
+// MetadataPath is the SQLite file: metadata.path, or ferry.db in the data
+// folder.
+func (c *Config) MetadataPath() string {
+	if c.Metadata.Path != "" {
+		return c.Metadata.Path
+	}
+	return filepath.Join(c.Data, "ferry.db")
+}
+
+// BlobsPath is the blob folder: blobs.path, or blobs/ in the data folder.
+func (c *Config) BlobsPath() string {
+	if c.Blobs.Path != "" {
+		return c.Blobs.Path
+	}
+	return filepath.Join(c.Data, "blobs")
+}
+
+// Complete fills in defaults and validates. Paths inside the data folder
+// are derived when used, so that --data given after loading still counts.
 func (c *Config) Complete() error {
 	def := DefaultConfig()
 	if c.Policy == nil {
@@ -132,14 +153,8 @@ func (c *Config) Complete() error {
 	if c.Metadata.Driver == "" {
 		c.Metadata.Driver = "sqlite"
 	}
-	if c.Metadata.Path == "" {
-		c.Metadata.Path = filepath.Join(c.Data, "ferry.db")
-	}
 	if c.Blobs.Driver == "" {
 		c.Blobs.Driver = "local"
-	}
-	if c.Blobs.Path == "" {
-		c.Blobs.Path = filepath.Join(c.Data, "blobs")
 	}
 	fill := func(d *policy.Duration, v policy.Duration) {
 		if *d <= 0 {
@@ -147,6 +162,10 @@ func (c *Config) Complete() error {
 		}
 	}
 	fill(&c.Uploads.AbandonAfter, def.Uploads.AbandonAfter)
+	fill(&c.Uploads.VerdictWait, def.Uploads.VerdictWait)
+	if c.Uploads.VerdictWaitMaxSize <= 0 {
+		c.Uploads.VerdictWaitMaxSize = def.Uploads.VerdictWaitMaxSize
+	}
 	fill(&c.Sweeper.Interval, def.Sweeper.Interval)
 	fill(&c.Sweeper.OrphanInterval, def.Sweeper.OrphanInterval)
 	fill(&c.Auth.TokenTTL, def.Auth.TokenTTL)

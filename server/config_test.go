@@ -92,7 +92,11 @@ func TestPartialPolicyKeepsDefaults(t *testing.T) {
 	if free.MaxFileSize != 1<<30 || free.StorageQuota != 200e9 || cfg.Policy.Tiers["enterprise"] == nil {
 		t.Errorf("free %+v, tiers %v", free, cfg.Policy.TierNames())
 	}
-	if cfg.Metadata.Path != filepath.Join("ferry-data", "ferry.db") && cfg.Metadata.Path != "ferry-data/ferry.db" {
-		t.Errorf("metadata path %q", cfg.Metadata.Path)
+	if got := cfg.MetadataPath(); got != filepath.Join("ferry-data", "ferry.db") {
+		t.Errorf("metadata path %q", got)
+	}
+	cfg.Data = "/srv/ferry" // as --data does after loading
+	if cfg.MetadataPath() != "/srv/ferry/ferry.db" || cfg.BlobsPath() != "/srv/ferry/blobs" {
+		t.Errorf("paths do not follow the data folder: %s %s", cfg.MetadataPath(), cfg.BlobsPath())
 	}
 }

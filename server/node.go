@@ -36,6 +36,8 @@ type Node struct {
 type Options struct {
 	Clock ferry.Clock  // default: the wall clock
 	Log   *slog.Logger // default: from cfg.Log, to stderr
+	// Inspectors run after the configured ones (tests add their own).
+	Inspectors []ferry.Inspector
 }
 
 // Open opens the stores named in cfg and builds the services over them.
@@ -49,11 +51,11 @@ func Open(cfg *Config, o Options) (*Node, error) {
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("data folder: %w", err)
 	}
-	meta, err := sqlite.Open(cfg.Metadata.Path)
+	meta, err := sqlite.Open(cfg.MetadataPath())
 	if err != nil {
 		return nil, fmt.Errorf("metadata: %w", err)
 	}
-	blobs, err := local.Open(cfg.Blobs.Path)
+	blobs, err := local.Open(cfg.BlobsPath())
 	if err != nil {
 		meta.Close()
 		return nil, fmt.Errorf("blobs: %w", err)
@@ -66,15 +68,23 @@ func Open(cfg *Config, o Options) (*Node, error) {
 		ValidTier: func(t ferry.Tier) bool { return current().Tier(t) != nil },
 	})
 	n.Transfers = transfer.New(transfer.Options{
-		Meta: meta, Blobs: blobs, Policy: current, Clock: o.Clock, Log: o.Log,
-		Config: transfer.Config{AbandonAfter: time.Duration(cfg.Uploads.AbandonAfter)},
+		Meta: meta, Blobs: blobs, Policy: current, Clock: o.Clock, Log: o.Log, Inspectors: o.Inspectors,
+		Config: transfer.Config{
+			AbandonAfter:       time.Duration(cfg.Uploads.AbandonAfter),
+			VerdictWait:        time.Duration(cfg.Uploads.VerdictWait),
+			VerdictWaitMaxSize: int64(cfg.Uploads.VerdictWaitMaxSize),
+		},
 	})
 	n.API = httpapi.New(httpapi.Options{Accounts: n.Accounts, Transfers: n.Transfers, Policy: current, Log: o.Log})
 	return n, nil
 }
 
-// Close closes the stores.
-func (n *Node) Close() error { return n.Meta.Close() }
+// Close waits for background commits and inspections, then closes the
+// stores.
+func (n *Node) Close() error {
+	n.Transfers.Wait()
+	return n.Meta.Close()
+}
 
 // Bootstrap creates the administrator on first start, with the password in
 // FERRY_ADMIN_PASSWORD or a random one, which it prints to out once.

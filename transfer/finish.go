@@ -2,39 +2,100 @@ package transfer
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
-	"hash"
 	"io"
+	"time"
 
 	"github.com/ferryhq/ferry"
 )
 
-// finish completes an upload whose every byte arrived: it verifies the
-// declared SHA-256, records and commits the blob, and inspects it.
-func (s *Service) finish(ctx context.Context, t *ferry.Transfer, h hash.Hash) (*ferry.Transfer, error) {
-	sum := hex.EncodeToString(h.Sum(nil))
+// finish completes an upload whose every byte arrived: the transfer
+// moves to inspecting and its content is verified, committed and inspected
+// in the background. finish waits for the verdict when that can come
+// quickly (see Config.VerdictWait), and otherwise returns the transfer
+// still inspecting: the upload is acknowledged as soon as its bytes are
+// in, as by any tus server, while SHA-256, fsync and inspection — which
+// take a while for large files — run on.
+func (s *Service) finish(ctx context.Context, t *ferry.Transfer) (*ferry.Transfer, error) {
+	t.State, t.Challenge, t.UpdatedAt = ferry.StateInspecting, nil, s.clock.Now()
+	if err := s.meta.UpdateTransfer(ctx, t, ferry.StateUploading); err != nil {
+		return nil, err
+	}
+	copied := *t
+	done := s.settle(&copied)
+	if s.cfg.VerdictWait < 0 || t.Size > s.cfg.VerdictWaitMaxSize {
+		return t, nil
+	}
+	timer := time.NewTimer(s.cfg.VerdictWait)
+	defer timer.Stop()
+	select {
+	case res := <-done:
+		return res.t, res.err
+	case <-timer.C:
+		return t, nil
+	}
+}
+
+// verify hashes the staged content of t (inspecting), checks it against
+// the declared SHA-256 (1007), and records the blob it will become. A
+// stage that lost bytes (a machine that lost power keeps only what reached
+// its disk) puts the transfer back into uploading, to be resumed.
+func (s *Service) verify(ctx context.Context, t *ferry.Transfer) (*ferry.Transfer, error) {
+	staged, err := s.blobs.UploadSize(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	if staged != t.Size {
+		return s.reopen(ctx, t, staged)
+	}
+	synced := make(chan struct{})
+	go func() { // the disk flushes while the CPU hashes; Commit reports errors
+		defer close(synced)
+		if syncer, ok := s.blobs.(ferry.UploadSyncer); ok {
+			_ = syncer.SyncUpload(ctx, t.ID)
+		}
+	}()
+	sum, err := s.hashUpload(ctx, t.ID)
+	<-synced
+	if err != nil {
+		return nil, err
+	}
 	if t.DeclaredSHA256 != "" && sum != t.DeclaredSHA256 {
 		return s.reject(ctx, t, ferry.E(ferry.CodeChecksumMismatch).With("declared", t.DeclaredSHA256).With("actual", sum))
 	}
-	t.SHA256, t.State, t.Challenge = sum, ferry.StateInspecting, nil
-	t.UpdatedAt = s.clock.Now()
+	t.SHA256, t.UpdatedAt = sum, s.clock.Now()
 	blob := &ferry.Blob{SHA256: sum, Size: t.Size, CreatedAt: t.UpdatedAt}
-	if err := s.meta.AttachBlob(ctx, t, blob, ferry.StateUploading); err != nil {
+	if err := s.meta.AttachBlob(ctx, t, blob, ferry.StateInspecting); err != nil {
 		return nil, err
 	}
-	return s.commitAndInspect(ctx, t)
+	return t, nil
 }
 
-// commitAndInspect moves the staged upload of t (inspecting) into its blob
-// and inspects it. It is also how a node resumes a transfer that another
-// left in the inspecting state.
+// commitAndInspect verifies t (inspecting), moves its staged upload into
+// its blob and inspects it. It is also how a node resumes a transfer that
+// another left in the inspecting state.
 func (s *Service) commitAndInspect(ctx context.Context, t *ferry.Transfer) (*ferry.Transfer, error) {
-	if staged, err := s.blobs.UploadSize(ctx, t.ID); err != nil {
+	if t.SHA256 == "" {
+		var err error
+		if t, err = s.verify(ctx, t); err != nil || t.State != ferry.StateInspecting {
+			return t, err
+		}
+	}
+	staged, err := s.blobs.UploadSize(ctx, t.ID)
+	if err != nil {
 		return nil, err
-	} else if staged == t.Size {
+	}
+	if staged == t.Size {
 		if err := s.blobs.Commit(ctx, t.ID, t.SHA256); err != nil {
 			return nil, err
 		}
+	} else if rc, _, err := s.blobs.Open(ctx, t.SHA256); err == nil {
+		rc.Close() // committed before a stop; nothing staged is left
+	} else if ferry.ErrorCode(err) == ferry.CodeNotFound {
+		return s.reopen(ctx, t, staged)
+	} else {
+		return nil, err
 	}
 	blob, err := s.meta.Blob(ctx, t.SHA256)
 	if err != nil {
@@ -65,7 +126,7 @@ func (s *Service) inspect(ctx context.Context, t *ferry.Transfer) error {
 		if err == nil {
 			continue
 		}
-		if code := ferry.ErrorCode(err); code != ferry.CodeInternal && code != ferry.CodeStorageUnavailable {
+		if !isFault(err) {
 			return err
 		}
 		s.log.Error("inspection failed; failing closed", "id", t.ID, "err", err)
@@ -107,16 +168,40 @@ func (s *Service) reject(ctx context.Context, t *ferry.Transfer, err error) (*fe
 	return t, fe
 }
 
+// reopen puts back into uploading a transfer whose acknowledged bytes were
+// lost before they were committed (a machine that lost power keeps only
+// what reached its disk): the sender's client resumes from what is left.
+func (s *Service) reopen(ctx context.Context, t *ferry.Transfer, staged int64) (*ferry.Transfer, error) {
+	now := s.clock.Now()
+	t.State, t.SHA256, t.Offset = ferry.StateUploading, "", staged
+	t.UpdatedAt, t.UploadExpiresAt = now, now.Add(s.cfg.AbandonAfter)
+	if err := s.meta.UpdateTransfer(ctx, t, ferry.StateInspecting); err != nil {
+		return nil, err
+	}
+	s.log.Warn("upload lost its tail before commit; reopened for resume", "id", t.ID, "offset", staged)
+	return t, nil
+}
+
+// hashUpload returns the hex SHA-256 of the staged bytes of upload id.
+func (s *Service) hashUpload(ctx context.Context, id string) (string, error) {
+	rc, err := s.blobs.OpenUpload(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	h := sha256.New()
+	if _, err := io.CopyBuffer(h, rc, make([]byte, 1<<20)); err != nil {
+		return "", ferry.Wrap(ferry.CodeStorageUnavailable, "transfer: hash upload", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
 // completeEmpty completes a transfer of zero bytes, which needs no upload.
 func (s *Service) completeEmpty(ctx context.Context, t *ferry.Transfer) (*ferry.Transfer, error) {
 	if _, err := s.blobs.Append(ctx, t.ID, 0, eofReader{}); err != nil {
 		return nil, err
 	}
-	h, err := s.hashAt(ctx, t, 0)
-	if err != nil {
-		return nil, err
-	}
-	return s.finish(ctx, t, h)
+	return s.finish(ctx, t)
 }
 
 type eofReader struct{}

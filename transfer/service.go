@@ -28,6 +28,14 @@ type Config struct {
 	// OrphanGrace is how old a staged upload or blob without a record must
 	// be before the sweeper removes it. Default 1h.
 	OrphanGrace time.Duration
+	// VerdictWait is how long the request that brings an upload's last
+	// byte waits for the verdict (available or rejected) before answering
+	// that the transfer is still inspecting. Default 2s; negative: never.
+	VerdictWait time.Duration
+	// VerdictWaitMaxSize: larger uploads are acknowledged at once, without
+	// waiting for the verdict, as their commit and inspection take longer.
+	// Default 64 MiB.
+	VerdictWaitMaxSize int64
 }
 
 // Service runs the lifecycle. It is safe for concurrent use.
@@ -40,6 +48,7 @@ type Service struct {
 	locks      Locker
 	cfg        Config
 	log        *slog.Logger
+	settling   settling
 }
 
 // Options are the parts a Service is made of.
@@ -70,6 +79,12 @@ func New(o Options) *Service {
 	}
 	if c.OrphanGrace <= 0 {
 		c.OrphanGrace = time.Hour
+	}
+	if c.VerdictWait == 0 {
+		c.VerdictWait = 2 * time.Second
+	}
+	if c.VerdictWaitMaxSize == 0 {
+		c.VerdictWaitMaxSize = 64 << 20
 	}
 	if o.Locks == nil {
 		o.Locks = NewMemLocker(c.LockWait)

@@ -2,7 +2,6 @@ package transfer
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/ferryhq/ferry"
@@ -124,19 +123,23 @@ func (s *Service) Resume(ctx context.Context, before time.Time) (int, error) {
 	}
 	n := 0
 	for _, t := range ts {
-		_, release, err := s.locks.Lock(ctx, t.ID, nil)
-		if err != nil {
-			continue // another node is on it
-		}
-		_, err = s.commitAndInspect(ctx, t)
-		release()
-		var fe *ferry.Error
-		if err != nil && !(errors.As(err, &fe) && fe.Code != ferry.CodeStorageUnavailable && fe.Code != ferry.CodeDatabaseUnavailable && fe.Code != ferry.CodeInternal) {
-			return n, err
+		res := <-s.settle(t) // skips what this node is settling already
+		if res.err != nil && isFault(res.err) {
+			return n, res.err
 		}
 		n++
 	}
 	return n, nil
+}
+
+// isFault reports whether err is a failure of the server (storage,
+// database, internal) rather than a verdict on a transfer.
+func isFault(err error) bool {
+	switch ferry.ErrorCode(err) {
+	case ferry.CodeInternal, ferry.CodeStorageUnavailable, ferry.CodeDatabaseUnavailable:
+		return true
+	}
+	return false
 }
 
 // SweepOrphans removes what the stores hold without a record: staged

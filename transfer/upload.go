@@ -6,7 +6,6 @@ import (
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
-	"encoding"
 	"errors"
 	"hash"
 	"io"
@@ -51,12 +50,12 @@ func newChecksumHash(alg string) hash.Hash {
 }
 
 // Write appends a chunk to the upload of transfer id, which only its sender
-// may write. The bytes received are kept even when the connection breaks,
-// and the SHA-256 of the whole file is carried across requests (and nodes)
-// in the transfer's hash state. The chunk that brings the last byte
-// completes the upload: the content is verified, stored as a blob,
-// inspected and delivered before Write returns, so the returned transfer
-// is available — or rejected, with the error also returned.
+// may write. The bytes received are kept even when the connection breaks.
+// The chunk that brings the last byte completes the upload: the content is
+// then hashed, verified, committed and inspected in the background, and
+// Write returns the transfer with its verdict when it comes quickly, or
+// still inspecting (see Config.VerdictWait). A rejection is also returned
+// as the error.
 func (s *Service) Write(ctx context.Context, sender *ferry.Account, id string, c Chunk) (*ferry.Transfer, error) {
 	lctx, release, err := s.locks.Lock(ctx, id, c.Interrupt)
 	if err != nil {
@@ -77,12 +76,7 @@ func (s *Service) Write(ctx context.Context, sender *ferry.Account, id string, c
 	if remaining := t.Size - held; c.Length > remaining {
 		return s.reject(ctx, t, ferry.E(ferry.CodeFileSizeMismatch).With("declared", t.Size).With("actual", held+c.Length))
 	}
-	h, err := s.hashAt(lctx, t, held)
-	if err != nil {
-		return nil, err
-	}
-	before, _ := h.(encoding.BinaryMarshaler).MarshalBinary()
-	r := &countingReader{r: io.LimitReader(c.Body, t.Size-held), h: h}
+	r := &countingReader{r: io.LimitReader(c.Body, t.Size-held)}
 	var body io.Reader = r
 	if c.Checksum != nil {
 		body = &checksumReader{r: r, h: newChecksumHash(c.Checksum.Algorithm), want: c.Checksum.Digest}
@@ -90,12 +84,6 @@ func (s *Service) Write(ctx context.Context, sender *ferry.Account, id string, c
 	n, werr := s.blobs.Append(lctx, id, held, body)
 	if errors.Is(werr, ferry.ErrDiscard) {
 		return t, ferry.E(ferry.CodeChunkChecksumMismatch).With("algorithm", c.Checksum.Algorithm)
-	}
-	if n-held == r.n { // the hash saw exactly what was stored
-		t.HashState, _ = h.(encoding.BinaryMarshaler).MarshalBinary()
-		t.HashOffset = n
-	} else if t.HashOffset != held {
-		t.HashState, t.HashOffset = before, held
 	}
 	// The bytes arrived: record them even when the client has gone away.
 	ctx = context.WithoutCancel(ctx)
@@ -116,7 +104,7 @@ func (s *Service) Write(ctx context.Context, sender *ferry.Account, id string, c
 	if more, _ := io.ReadFull(c.Body, make([]byte, 1)); more > 0 {
 		return s.reject(ctx, t, ferry.E(ferry.CodeFileSizeMismatch).With("declared", t.Size).With("actual", "more"))
 	}
-	return s.finish(ctx, t, h)
+	return s.finish(ctx, t)
 }
 
 // uploadOf returns transfer id when sender may write its upload now.
@@ -137,45 +125,38 @@ func (s *Service) uploadOf(ctx context.Context, sender *ferry.Account, id string
 	return t, nil
 }
 
-// hashAt returns the SHA-256 state over the first offset bytes of the
-// upload: from the saved state when it is at offset, else by reading the
-// staged bytes again (after a crash between storing bytes and saving state).
-func (s *Service) hashAt(ctx context.Context, t *ferry.Transfer, offset int64) (hash.Hash, error) {
-	h := sha256.New()
-	if offset == 0 {
-		return h, nil
-	}
-	if t.HashOffset == offset && len(t.HashState) > 0 {
-		if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(t.HashState); err == nil {
-			return h, nil
-		}
-	}
-	rc, err := s.blobs.OpenUpload(ctx, t.ID)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	if _, err := io.CopyN(h, rc, offset); err != nil {
-		return nil, ferry.Wrap(ferry.CodeStorageUnavailable, "transfer: rehash upload", err)
-	}
-	return h, nil
-}
-
-// countingReader hashes and counts the bytes read through it, and keeps
-// the error that ended them, if any.
+// countingReader counts the bytes read through it and keeps the error
+// that ended them, if any.
 type countingReader struct {
 	r   io.Reader
-	h   hash.Hash
 	n   int64
 	err error
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.h.Write(p[:n])
 	c.n += int64(n)
 	if err != nil && err != io.EOF {
 		c.err = err
+	}
+	return n, err
+}
+
+// checksumReader verifies a chunk's digest at its end; a mismatch fails
+// the read with an error wrapping ferry.ErrDiscard.
+type checksumReader struct {
+	r    io.Reader
+	h    hash.Hash
+	want []byte
+}
+
+var errChunkChecksum = errors.Join(errors.New("transfer: chunk checksum mismatch"), ferry.ErrDiscard)
+
+func (c *checksumReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.h.Write(p[:n])
+	if err == io.EOF && !bytes.Equal(c.h.Sum(nil), c.want) {
+		return n, errChunkChecksum
 	}
 	return n, err
 }
@@ -201,23 +182,4 @@ func (s *Service) UploadStatus(ctx context.Context, sender *ferry.Account, id st
 		return t, 0, t.Error
 	}
 	return t, 0, stateError(t)
-}
-
-// checksumReader verifies a chunk's digest at its end; a mismatch fails
-// the read with an error wrapping ferry.ErrDiscard.
-type checksumReader struct {
-	r    io.Reader
-	h    hash.Hash
-	want []byte
-}
-
-var errChunkChecksum = errors.Join(errors.New("transfer: chunk checksum mismatch"), ferry.ErrDiscard)
-
-func (c *checksumReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.h.Write(p[:n])
-	if err == io.EOF && !bytes.Equal(c.h.Sum(nil), c.want) {
-		return n, errChunkChecksum
-	}
-	return n, err
 }

@@ -62,21 +62,15 @@ func (s *Store) Append(ctx context.Context, id string, offset int64, r io.Reader
 	n, readErr, writeErr := copyAt(ctx, f, offset, r)
 	if writeErr != nil {
 		// Keep what landed, as a failing reader would, and say how much that is.
-		_ = f.Sync()
 		return sizeOf(f, offset+n), unavailable(op, writeErr)
 	}
 	if readErr != nil && errors.Is(readErr, ferry.ErrDiscard) {
 		return discard(op, f, offset, readErr)
 	}
-	if err := f.Sync(); err != nil {
-		return sizeOf(f, offset+n), unavailable(op, errors.Join(err, readErr))
-	}
-	if offset == 0 {
-		// A new upload: make its name as durable as its bytes.
-		if err := syncDir(s.uploads); err != nil {
-			return offset + n, unavailable(op, err)
-		}
-	}
+	// No fsync here: like tusd, an upload's bytes are acknowledged once the
+	// kernel has them. Commit makes them durable before anyone can fetch
+	// them; after a crash an upload holds what the disk kept, and resumes
+	// from there.
 	return offset + n, readErr
 }
 
@@ -131,7 +125,9 @@ func copyAt(ctx context.Context, f *os.File, offset int64, r io.Reader) (n int64
 }
 
 // ctxReader reads from r until ctx is done, checking before every read, and
-// remembers the error that stopped it (io.EOF is not an error).
+// remembers the error that stopped it (io.EOF is not an error). Each Read
+// fills p as far as r allows, so that the file is written in whole buffers
+// rather than in the socket's small pieces.
 type ctxReader struct {
 	ctx context.Context
 	r   io.Reader
@@ -143,11 +139,22 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 		c.err = err
 		return 0, err
 	}
-	n, err := c.r.Read(p)
-	if err != nil && err != io.EOF {
-		c.err = err
+	n := 0
+	for n < len(p) {
+		k, err := c.r.Read(p[n:])
+		n += k
+		if err == io.EOF {
+			if n > 0 {
+				return n, nil // io.CopyBuffer reads again and gets the EOF
+			}
+			return 0, io.EOF
+		}
+		if err != nil {
+			c.err = err
+			return n, err
+		}
 	}
-	return n, err
+	return n, nil
 }
 
 // fileWriter writes to f at a moving offset and remembers its failure.

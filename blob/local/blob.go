@@ -69,9 +69,6 @@ func (s *Store) Commit(ctx context.Context, id, sum string) error {
 		return err
 	}
 	src, dst := s.uploadPath(id), s.blobPath(sum)
-	if err := syncFile(src); err != nil {
-		return ioError(op, err)
-	}
 	switch _, err := os.Lstat(dst); {
 	case err == nil: // stored once already
 		if err := os.Remove(src); err != nil {
@@ -80,6 +77,9 @@ func (s *Store) Commit(ctx context.Context, id, sum string) error {
 		return nil
 	case !errors.Is(err, fs.ErrNotExist):
 		return unavailable(op, err)
+	}
+	if err := syncFile(src); err != nil {
+		return ioError(op, err)
 	}
 	if err := s.place(src, dst); err != nil {
 		return ioError(op, err)
@@ -91,6 +91,19 @@ func (s *Store) Commit(ctx context.Context, id, sum string) error {
 		if err := syncDir(dir); err != nil {
 			return unavailable(op, err)
 		}
+	}
+	return nil
+}
+
+// SyncUpload makes the bytes of upload id durable ahead of Commit, so that
+// the wait for the disk can overlap with hashing them.
+func (s *Store) SyncUpload(ctx context.Context, id string) error {
+	const op = "blob/local: sync upload"
+	if err := checkID(op, id); err != nil {
+		return err
+	}
+	if err := syncFile(s.uploadPath(id)); err != nil {
+		return ioError(op, err)
 	}
 	return nil
 }

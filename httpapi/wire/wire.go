@@ -18,6 +18,10 @@ const (
 	// HeaderErrorCode repeats the error code of an error response, for
 	// clients (tus ones included) that cannot read the body.
 	HeaderErrorCode = "Ferry-Error-Code"
+	// HeaderTransferState tells, on tus HEAD and PATCH responses, the state
+	// of the transfer: after the last byte, "inspecting" until the verdict,
+	// then "available" or "rejected".
+	HeaderTransferState = "Ferry-Transfer-State"
 )
 
 // ErrorBody is the body of every error response.
@@ -145,19 +149,22 @@ type ProofResponse struct {
 
 // Transfer is a transfer as the API shows it.
 type Transfer struct {
-	ID          string      `json:"id"`
-	Name        string      `json:"name"`
-	Size        int64       `json:"size"`
-	SHA256      string      `json:"sha256,omitempty"`
-	State       ferry.State `json:"state"`
-	Sender      string      `json:"sender"`
-	Recipients  []Recipient `json:"recipients"`
-	Offset      int64       `json:"offset"`
-	UploadURL   string      `json:"upload_url,omitempty"`
-	Error       *Error      `json:"error,omitempty"`
-	CreatedAt   time.Time   `json:"created_at"`
-	AvailableAt *time.Time  `json:"available_at,omitempty"`
-	ExpiresAt   *time.Time  `json:"expires_at,omitempty"`
+	ID         string      `json:"id"`
+	Name       string      `json:"name"`
+	Size       int64       `json:"size"`
+	SHA256     string      `json:"sha256,omitempty"`
+	State      ferry.State `json:"state"`
+	Sender     string      `json:"sender"`
+	Recipients []Recipient `json:"recipients"`
+	Offset     int64       `json:"offset"`
+	UploadURL  string      `json:"upload_url,omitempty"`
+	Error      *Error      `json:"error,omitempty"`
+	CreatedAt  time.Time   `json:"created_at"`
+	// UploadExpiresAt is when an unfinished upload is abandoned (2003)
+	// unless it makes progress.
+	UploadExpiresAt *time.Time `json:"upload_expires_at,omitempty"`
+	AvailableAt     *time.Time `json:"available_at,omitempty"`
+	ExpiresAt       *time.Time `json:"expires_at,omitempty"`
 	// DownloadedAt is the first complete download by any recipient.
 	DownloadedAt *time.Time `json:"downloaded_at,omitempty"`
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ferryhq/ferry"
 	"github.com/ferryhq/ferry/httpapi/wire"
+	"github.com/ferryhq/ferry/policy"
 	"github.com/ferryhq/ferry/server"
 )
 
@@ -35,7 +36,7 @@ func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 
 // env is one running node and what the tests need to talk to it.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	node  *server.Node
 	url   string
 	clock *clock
@@ -45,11 +46,19 @@ type env struct {
 const adminPassword = "admin-password-1"
 
 // start runs a node on a fresh data folder; edit adjusts its configuration.
-func start(t *testing.T, edit func(*server.Config)) *env {
+// The last PATCH of an upload waits for the verdict however long it takes,
+// so that tests see it in the answer (the default waits 2s).
+func start(t testing.TB, edit func(*server.Config)) *env {
+	return startWith(t, edit, server.Options{})
+}
+
+// startWith is start with extra node options (e.g. test inspectors).
+func startWith(t testing.TB, edit func(*server.Config), opts server.Options) *env {
 	t.Helper()
 	cfg := server.DefaultConfig()
 	cfg.Data = t.TempDir()
 	cfg.Listen = "127.0.0.1:0"
+	cfg.Uploads.VerdictWait = policy.Duration(time.Hour)
 	if edit != nil {
 		edit(cfg)
 	}
@@ -62,7 +71,8 @@ func start(t *testing.T, edit func(*server.Config)) *env {
 		logLevel = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel}))
-	node, err := server.Open(cfg, server.Options{Clock: clk, Log: log})
+	opts.Clock, opts.Log = clk, log
+	node, err := server.Open(cfg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +260,7 @@ func (e *env) storage(token string) int64 {
 	return me.StorageBytes
 }
 
-func randomBytes(t *testing.T, n int) []byte {
+func randomBytes(t testing.TB, n int) []byte {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
 		t.Fatal(err)

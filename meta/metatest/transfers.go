@@ -39,7 +39,7 @@ func fullTransfer(id string, sender, r1, r2 *ferry.Account) *ferry.Transfer {
 		State: ferry.StateRejected,
 		Error: ferry.E(ferry.CodeMalwareDetected).WithRule("inspect.malware").With("signature", "EICAR-Test").
 			With("size", float64(1234)).WithRetryAfter(90 * time.Second),
-		Offset: 4096, HashState: []byte{0, 1, 2, 0xfe, 0xff, 0}, HashOffset: 4000,
+		Offset:          4096,
 		Challenge:       &ferry.Challenge{Ranges: []ferry.ByteRange{{Offset: 0, Length: 16}, {Offset: 1 << 40, Length: 32}}},
 		CreatedAt:       base(),
 		UpdatedAt:       at(3 * time.Minute),
@@ -97,8 +97,8 @@ func testTransferZeroTimes(e *env) {
 			e.t.Errorf("zero %s read back as %v", name, ts)
 		}
 	}
-	if got.Error != nil || got.Challenge != nil || len(got.HashState) != 0 {
-		e.t.Errorf("unset Error, Challenge, HashState read back as %v, %v, %x", got.Error, got.Challenge, got.HashState)
+	if got.Error != nil || got.Challenge != nil {
+		e.t.Errorf("unset Error, Challenge read back as %v, %v", got.Error, got.Challenge)
 	}
 }
 
@@ -157,7 +157,7 @@ func testUpdateTransfer(e *env) {
 	// Every mutable field changes; the immutable ones stay as created.
 	upd := *tr
 	upd.State, upd.Error, upd.SHA256 = ferry.StateInspecting, full.Error, full.SHA256
-	upd.Offset, upd.HashState, upd.HashOffset, upd.Challenge = 1000, full.HashState, 1000, full.Challenge
+	upd.Offset, upd.Challenge = 1000, full.Challenge
 	upd.UpdatedAt, upd.UploadExpiresAt, upd.AvailableAt = at(time.Hour), at(2*time.Hour), at(3*time.Hour)
 	upd.ExpiresAt, upd.DownloadedAt = at(4*time.Hour), at(5*time.Hour)
 	e.ok(e.s.UpdateTransfer(e.ctx, &upd, ferry.StateUploading), "UpdateTransfer(from uploading)")
@@ -181,14 +181,14 @@ func testUpdateTransferClears(e *env) {
 	tr := fullTransfer("t1", alice, bob, carol)
 	e.create(tr)
 	upd := withNames(tr, names(alice, bob, carol))
-	upd.Error, upd.HashState, upd.Challenge, upd.SHA256 = nil, nil, nil, ""
-	upd.Offset, upd.HashOffset = 0, 0
+	upd.Error, upd.Challenge, upd.SHA256 = nil, nil, ""
+	upd.Offset = 0
 	upd.UploadExpiresAt, upd.AvailableAt, upd.ExpiresAt, upd.DownloadedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	e.update(upd)
 	got := e.get("t1")
 	checkTransfer(e.t, got, upd)
-	if got.Error != nil || got.Challenge != nil || got.HashState != nil && len(got.HashState) != 0 {
-		e.t.Errorf("cleared fields read back as %v, %v, %x", got.Error, got.Challenge, got.HashState)
+	if got.Error != nil || got.Challenge != nil {
+		e.t.Errorf("cleared fields read back as %v, %v", got.Error, got.Challenge)
 	}
 }
 
@@ -269,15 +269,14 @@ func testTransferFreshCopies(e *env) {
 	tr := fullTransfer("t1", alice, bob, carol)
 	tr.State = ferry.StateAvailable // so that it is in bob's inbox too
 	want := withNames(tr, names(alice, bob, carol))
-	want.HashState = append([]byte(nil), tr.HashState...)
 	want.Challenge = &ferry.Challenge{Ranges: append([]ferry.ByteRange(nil), tr.Challenge.Ranges...)}
 	e.create(tr)
 	// The store keeps nothing of the caller's values...
-	tr.HashState[0], tr.Challenge.Ranges[0].Length, tr.Recipients[0].Status = 0xaa, 99, ferry.RecipientDeclined
+	tr.Challenge.Ranges[0].Length, tr.Recipients[0].Status = 99, ferry.RecipientDeclined
 	got := e.get("t1")
 	checkTransfer(e.t, got, want)
 	// ...nor hands out its own.
-	got.HashState[0], got.Challenge.Ranges[0].Length, got.Recipients[0].Status = 0xbb, 98, ferry.RecipientDeclined
+	got.Challenge.Ranges[0].Length, got.Recipients[0].Status = 98, ferry.RecipientDeclined
 	got.Error.Details["signature"] = "changed"
 	checkTransfer(e.t, e.get("t1"), want)
 	for _, list := range []func() ([]*ferry.Transfer, string, error){
@@ -287,7 +286,7 @@ func testTransferFreshCopies(e *env) {
 		ts, _, err := list()
 		e.ok(err, "list")
 		if len(ts) == 1 {
-			ts[0].HashState[1] = 0xcc
+			ts[0].Challenge.Ranges[0].Offset = 12345
 		}
 	}
 	checkTransfer(e.t, e.get("t1"), want)

@@ -12,7 +12,7 @@ import (
 // transferSelect selects the columns scanTransfer reads, with the sender's
 // username, from transfers t.
 const transferSelect = `SELECT t.id, t.sender_id, a.username, t.name, t.size, t.declared_sha256,
-	t.sha256, t.state, t.error, t.upload_offset, t.hash_state, t.hash_offset, t.challenge,
+	t.sha256, t.state, t.error, t.upload_offset, t.challenge,
 	t.created_at, t.updated_at, t.upload_expires_at, t.available_at, t.expires_at, t.downloaded_at
 	FROM transfers t JOIN accounts a ON a.id = t.sender_id`
 
@@ -27,7 +27,7 @@ func scanTransfer(sc scanner) (*ferry.Transfer, error) {
 		expires, download int64
 	)
 	err := sc.Scan(&t.ID, &t.SenderID, &t.Sender, &t.Name, &t.Size, &t.DeclaredSHA256,
-		&t.SHA256, &state, &errRec, &t.Offset, &t.HashState, &t.HashOffset, &challenge,
+		&t.SHA256, &state, &errRec, &t.Offset, &challenge,
 		&created, &updated, &uploadExp, &avail, &expires, &download)
 	if err != nil {
 		return nil, err
@@ -121,20 +121,17 @@ func mutableArgs(t *ferry.Transfer) ([]any, error) {
 		}
 		challenge = string(b)
 	}
-	var errRec, hashState any
+	var errRec any
 	if b := ferry.EncodeError(t.Error); b != nil {
 		errRec = b
 	}
-	if len(t.HashState) > 0 {
-		hashState = t.HashState
-	}
-	return []any{string(t.State), errRec, t.SHA256, t.Offset, hashState, t.HashOffset, challenge,
+	return []any{string(t.State), errRec, t.SHA256, t.Offset, challenge,
 		nanos(t.UpdatedAt), nanos(t.UploadExpiresAt), nanos(t.AvailableAt), nanos(t.ExpiresAt),
 		nanos(t.DownloadedAt)}, nil
 }
 
 const updateTransferSQL = `UPDATE transfers SET state = ?, error = ?, sha256 = ?, upload_offset = ?,
-	hash_state = ?, hash_offset = ?, challenge = ?, updated_at = ?, upload_expires_at = ?,
+	challenge = ?, updated_at = ?, upload_expires_at = ?,
 	available_at = ?, expires_at = ?, downloaded_at = ?
 	WHERE id = ?`
 
@@ -146,9 +143,9 @@ func insertTransfer(ctx context.Context, tx *sql.Tx, op string, t *ferry.Transfe
 	}
 	args = append([]any{t.ID, t.SenderID, t.Name, t.Size, t.DeclaredSHA256, nanos(t.CreatedAt)}, args...)
 	_, err = tx.ExecContext(ctx, `INSERT INTO transfers (id, sender_id, name, size, declared_sha256, created_at,
-		state, error, sha256, upload_offset, hash_state, hash_offset, challenge,
+		state, error, sha256, upload_offset, challenge,
 		updated_at, upload_expires_at, available_at, expires_at, downloaded_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if err != nil {
 		return insertErr(op, fmt.Errorf("transfer %q: %w", t.ID, err))
 	}

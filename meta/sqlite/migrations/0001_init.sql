@@ -31,8 +31,6 @@ CREATE TABLE transfers (
 	state             TEXT    NOT NULL,
 	error             BLOB,             -- ferry.EncodeError JSON, NULL for none
 	upload_offset     INTEGER NOT NULL DEFAULT 0,
-	hash_state        BLOB,
-	hash_offset       INTEGER NOT NULL DEFAULT 0,
 	challenge         TEXT,             -- JSON of ferry.Challenge, NULL for none
 	created_at        INTEGER NOT NULL,
 	updated_at        INTEGER NOT NULL,

@@ -1,0 +1,95 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/httpapi/wire"
+	"github.com/ferryhq/ferry/server"
+)
+
+// gate is a test inspector: it holds each inspection until the test
+// releases it with a verdict.
+type gate struct {
+	entered chan string
+	verdict chan error
+}
+
+func newGate() *gate { return &gate{entered: make(chan string, 8), verdict: make(chan error, 8)} }
+
+func (g *gate) Inspect(ctx context.Context, f *ferry.File) error {
+	g.entered <- f.Name
+	return <-g.verdict
+}
+
+// An upload is acknowledged when its bytes are in; until the inspectors
+// pass it, the recipient sees nothing; GET ?wait= brings the verdict.
+func TestNothingVisibleBeforeInspectionPasses(t *testing.T) {
+	g := newGate()
+	e := startWith(t, func(c *server.Config) { c.Uploads.VerdictWaitMaxSize = 1 }, server.Options{Inspectors: []ferry.Inspector{g}})
+	alice, bob := e.user("alice", ferry.TierFree), e.user("bob", ferry.TierFree)
+	c := e.create(alice, []string{"bob"}, "report.pdf", 5, "")
+	r := e.patch(alice, c.UploadURL, 0, []byte("12345"), nil)
+	if r.StatusCode != 204 || r.Header.Get(wire.HeaderTransferState) != "inspecting" {
+		t.Fatalf("last PATCH of a large upload: %d %v", r.StatusCode, r.Header)
+	}
+	<-g.entered
+	if len(e.list(bob, "inbox").Transfers) != 0 {
+		t.Fatal("the recipient sees a transfer under inspection")
+	}
+	e.wantError(e.do(request{method: "GET", path: "/api/v1/transfers/" + c.ID + "/content", token: bob}), 404, ferry.CodeNotFound)
+	if st := e.transfer(alice, c.ID).State; st != ferry.StateInspecting {
+		t.Fatalf("state %s", st)
+	}
+	g.verdict <- nil
+	var tr wire.Transfer
+	e.decode(e.do(request{method: "GET", path: "/api/v1/transfers/" + c.ID + "?wait=60s", token: alice}), 200, &tr)
+	if tr.State != ferry.StateAvailable {
+		t.Fatalf("after the verdict: %s", tr.State)
+	}
+	if !contains(e.list(bob, "inbox").Transfers, c.ID) {
+		t.Fatal("not delivered after passing")
+	}
+}
+
+// A rejecting inspector's coded error becomes the transfer's; an
+// inspector that cannot decide fails closed with 5005. Either way the file
+// never reaches the recipient and the quota is released.
+func TestInspectionRejectsAndFailsClosed(t *testing.T) {
+	g := newGate()
+	e := startWith(t, nil, server.Options{Inspectors: []ferry.Inspector{g}})
+	alice, bob := e.user("alice", ferry.TierFree), e.user("bob", ferry.TierFree)
+
+	for _, tc := range []struct {
+		verdict error
+		status  int
+		code    ferry.Code
+	}{
+		{ferry.E(ferry.CodeMalwareDetected).With("signature", "Eicar-Test-Signature"), 422, ferry.CodeMalwareDetected},
+		{errors.New("scanner connection refused"), 503, ferry.CodeScanUnavailable},
+	} {
+		c := e.create(alice, []string{"bob"}, "x.bin", 4, "")
+		g.verdict <- tc.verdict
+		b := e.wantError(e.patch(alice, c.UploadURL, 0, []byte("abcd"), nil), tc.status, tc.code)
+		if tc.code == ferry.CodeScanUnavailable && (!b.Retryable || b.RetryAfterSeconds == 0) {
+			t.Errorf("5005 must be retryable with Retry-After: %+v", b)
+		}
+		if tc.code == ferry.CodeMalwareDetected && b.Details["signature"] != "Eicar-Test-Signature" {
+			t.Errorf("5002 details %v", b.Details)
+		}
+		<-g.entered
+		tr := e.transfer(alice, c.ID)
+		if tr.State != ferry.StateRejected || tr.Error == nil || tr.Error.Code != tc.code {
+			t.Fatalf("%+v", tr)
+		}
+	}
+	if len(e.list(bob, "inbox").Transfers) != 0 || e.storage(alice) != 0 {
+		t.Fatal("a rejected file was delivered or still counts")
+	}
+	// The rejected content is not kept: the sweeper deletes its blob.
+	if rep, err := e.node.Transfers.Sweep(t.Context()); err != nil || rep.Blobs != 1 {
+		t.Fatalf("sweep: %+v %v", rep, err)
+	}
+}
