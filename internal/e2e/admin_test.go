@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/ferryhq/ferry"
@@ -58,5 +59,18 @@ func TestCodesAndUnknownRoutes(t *testing.T) {
 	e.wantError(r, 405, ferry.CodeMethodNotAllowed)
 	if r.Header.Get("Allow") == "" {
 		t.Error("405 without Allow")
+	}
+}
+
+// When the database is gone the answer is 9002, retryable, and says
+// nothing of the driver's message.
+func TestInternalTextNeverReachesClients(t *testing.T) {
+	e := start(t, nil)
+	alice := e.user("alice", ferry.TierFree)
+	e.node.Meta.Close()
+	r := e.do(request{method: "GET", path: "/api/v1/inbox", token: alice})
+	b := e.wantError(r, 503, ferry.CodeDatabaseUnavailable)
+	if !b.Retryable || strings.Contains(strings.ToLower(string(r.body)), "sql") || strings.Contains(string(r.body), "closed") {
+		t.Fatalf("9002 leaks or is not retryable: %s", r.body)
 	}
 }
