@@ -124,6 +124,10 @@ func (up *uploader) head(ctx context.Context) (int64, error) {
 	return st.Offset, nil
 }
 
+// expectContinueMin: PATCH bodies larger than this wait for the server's
+// 100 Continue before they are sent.
+const expectContinueMin = 64 << 10
+
 // patch sends one PATCH from offset and returns the server's new offset.
 func (up *uploader) patch(ctx context.Context, offset int64) (int64, error) {
 	n := up.size - offset
@@ -137,6 +141,12 @@ func (up *uploader) patch(ctx context.Context, offset int64) (int64, error) {
 		return -1, err
 	}
 	req.ContentLength = n
+	if n > expectContinueMin {
+		// The server checks the offset (and takes the upload over from a
+		// stalled earlier connection) before it asks for the body, so a
+		// resume that races a dying connection costs a 409, not a resend.
+		req.Header.Set("Expect", "100-continue")
+	}
 	req.Header.Set("Tus-Resumable", TusVersion)
 	req.Header.Set("Upload-Offset", strconv.FormatInt(offset, 10))
 	req.Header.Set("Content-Type", "application/offset+octet-stream")
