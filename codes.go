@@ -47,6 +47,7 @@ const (
 	CodeStepUpRequired       Code = 4002
 	CodeAccountRestricted    Code = 4003
 	CodeRecipientUnavailable Code = 4004
+	CodeOneTimeCodeInvalid   Code = 4005
 )
 
 // Content security (5xxx).
@@ -226,6 +227,10 @@ var catalogueEntries = []CodeInfo{
 	{CodeRecipientUnavailable, "RECIPIENT_UNAVAILABLE", http.StatusUnprocessableEntity, false,
 		Text{"A recipient does not exist or cannot receive files.", "The recipient {recipient} does not exist or cannot receive files.", "Check the recipient's user name."},
 		Text{"收件人不存在或无法接收文件。", "收件人 {recipient} 不存在或无法接收文件。", "请检查收件人的用户名。"}},
+
+	{CodeOneTimeCodeInvalid, "ONE_TIME_CODE_INVALID", http.StatusUnauthorized, false,
+		Text{"The one-time code is wrong or has expired.", "", "Enter the current 6-digit code from your authenticator app; check that your device's clock is right."},
+		Text{"一次性验证码错误或已过期。", "", "请输入身份验证器中当前的 6 位验证码;并检查设备时间是否准确。"}},
 
 	// 5xxx content security
 	{CodeSensitiveContent, "SENSITIVE_CONTENT", http.StatusUnprocessableEntity, false,
