@@ -16,8 +16,10 @@ import (
 // failure is wrapped as CodeDatabaseUnavailable with the cause attached.
 type MetaStore interface {
 	AccountStore
+	RiskStore
 	TransferStore
 	BlobIndex
+	AuditStore
 	Close() error
 }
 

@@ -44,6 +44,7 @@ type Transfer struct {
 	Sender     string // the sender's username; filled in by the store on reads
 	Recipients []Recipient
 
+	Network        string // the sender's network at creation (IPv4 /24, IPv6 /64); "" unknown
 	Name           string // NFC-normalised, validated file name
 	Size           int64  // declared size in bytes
 	DeclaredSHA256 string // lower-case hex, "" when the sender declared none
@@ -136,6 +137,11 @@ type Sent struct {
 	CreatedAt time.Time
 	Size      int64
 	State     State
+	// Code is the code of the transfer's error (2003 for an abandoned
+	// upload), 0 when it has none.
+	Code Code
+	// Network is the sender's network when it created the transfer.
+	Network string
 }
 
 // UsageWindow is how far back Usage.Recent reaches: the rolling 24 hours.

@@ -17,22 +17,39 @@ type Config struct {
 	TokenTTL time.Duration
 	// ValidTier reports whether a tier exists in the current policy.
 	ValidTier func(ferry.Tier) bool
+	// Risk returns the current thresholds of account risk control; it is
+	// called for every decision, so a reloaded policy applies at once. Nil
+	// means DefaultRiskPolicy.
+	Risk func() RiskPolicy
+	// Audit records the changes of an account's risk level; nil records
+	// nothing.
+	Audit ferry.Auditor
 }
 
-// Service signs users in and manages accounts.
+// Store is what the service keeps its state in: accounts and sessions, and
+// their risk state (a ferry.MetaStore is one).
+type Store interface {
+	ferry.AccountStore
+	ferry.RiskStore
+}
+
+// Service signs users in, manages accounts, and runs account risk control.
 type Service struct {
-	store ferry.AccountStore
+	store Store
 	clock ferry.Clock
 	cfg   Config
 }
 
 // New returns a Service over store.
-func New(store ferry.AccountStore, clock ferry.Clock, cfg Config) *Service {
+func New(store Store, clock ferry.Clock, cfg Config) *Service {
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = 30 * 24 * time.Hour
 	}
 	if cfg.ValidTier == nil {
 		cfg.ValidTier = func(t ferry.Tier) bool { return t != "" }
+	}
+	if cfg.Risk == nil {
+		cfg.Risk = DefaultRiskPolicy
 	}
 	return &Service{store: store, clock: clock, cfg: cfg}
 }
@@ -42,8 +59,18 @@ const tokenPrefix = "fy_"
 
 // Login checks a username and password and returns a new bearer token.
 // Any failure — unknown user, wrong password, disabled account — is the
-// same 4001 LOGIN_FAILED, after the same amount of work.
+// same 4001 LOGIN_FAILED, after the same amount of work. A wrong password
+// counts towards risk level 2 (see RiskPolicy.LoginFailures); a right one
+// ends the run of failures.
 func (s *Service) Login(ctx context.Context, username, password string) (string, *ferry.Token, *ferry.Account, error) {
+	return s.LoginWithTOTP(ctx, username, password, "")
+}
+
+// LoginWithTOTP is Login with a one-time code, which, when the account has
+// a confirmed authenticator, steps up at once (see StepUp): a wrong code
+// fails the login with 4005 ONE_TIME_CODE_INVALID. Without an enrolment,
+// or at level 3, the code is not looked at.
+func (s *Service) LoginWithTOTP(ctx context.Context, username, password, code string) (string, *ferry.Token, *ferry.Account, error) {
 	a, err := s.store.Account(ctx, username)
 	if ferry.ErrorCode(err) == ferry.CodeNotFound {
 		CheckPassword(dummyHash, password)
@@ -52,8 +79,17 @@ func (s *Service) Login(ctx context.Context, username, password string) (string,
 	if err != nil {
 		return "", nil, nil, err
 	}
-	if !CheckPassword(a.PasswordHash, password) || a.Disabled {
+	if !CheckPassword(a.PasswordHash, password) {
+		if err := s.loginFailed(ctx, a); err != nil {
+			return "", nil, nil, err
+		}
 		return "", nil, nil, ferry.E(ferry.CodeLoginFailed)
+	}
+	if a.Disabled {
+		return "", nil, nil, ferry.E(ferry.CodeLoginFailed)
+	}
+	if err := s.loginSucceeded(ctx, a, code); err != nil {
+		return "", nil, nil, err
 	}
 	raw := make([]byte, 32) // 256 bits
 	if _, err := rand.Read(raw); err != nil {

@@ -20,6 +20,8 @@ type API struct {
 	ready     func(context.Context) error
 	log       *slog.Logger
 	mux       *http.ServeMux
+	audit     ferry.AuditStore
+	auditor   ferry.Auditor
 }
 
 // Options are what the API serves.
@@ -31,11 +33,16 @@ type Options struct {
 	// means always.
 	Ready func(context.Context) error
 	Log   *slog.Logger
+	// Audit is the audit log that administrators query; nil serves none.
+	Audit ferry.AuditStore
+	// Auditor records the decisions the API makes itself (logins); nil
+	// records none.
+	Auditor ferry.Auditor
 }
 
 // New returns the API.
 func New(o Options) *API {
-	a := &API{accounts: o.Accounts, transfers: o.Transfers, policy: o.Policy, ready: o.Ready, log: o.Log, mux: http.NewServeMux()}
+	a := &API{accounts: o.Accounts, transfers: o.Transfers, policy: o.Policy, ready: o.Ready, log: o.Log, mux: http.NewServeMux(), audit: o.Audit, auditor: o.Auditor}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -53,6 +60,7 @@ func (a *API) routes() {
 	m.HandleFunc("GET /api/v1/me", a.authed(a.me))
 	m.HandleFunc("GET /api/v1/policy", a.authed(a.effectivePolicy))
 
+	m.HandleFunc("POST /api/v1/precheck", a.authed(a.precheck))
 	m.HandleFunc("POST /api/v1/transfers", a.authed(a.createTransfer))
 	m.HandleFunc("GET /api/v1/transfers/{id}", a.authed(a.getTransfer))
 	m.HandleFunc("DELETE /api/v1/transfers/{id}", a.authed(a.recall))
@@ -74,6 +82,8 @@ func (a *API) routes() {
 	m.HandleFunc("POST /api/v1/admin/users", a.admin(a.createUser))
 	m.HandleFunc("GET /api/v1/admin/users/{name}", a.admin(a.getUser))
 	m.HandleFunc("PATCH /api/v1/admin/users/{name}", a.admin(a.updateUser))
+	a.riskRoutes()
+	a.auditRoutes()
 }
 
 // ServeHTTP routes a request. Unknown paths and methods get coded errors

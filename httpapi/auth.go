@@ -2,11 +2,13 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/ferryhq/ferry"
 	"github.com/ferryhq/ferry/account"
 	"github.com/ferryhq/ferry/httpapi/wire"
+	"github.com/ferryhq/ferry/policy"
 )
 
 func (a *API) login(w http.ResponseWriter, r *http.Request) {
@@ -15,13 +17,34 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	token, t, acct, err := a.accounts.Login(r.Context(), req.Username, req.Password)
+	token, t, acct, err := a.accounts.LoginWithTOTP(r.Context(), req.Username, req.Password, req.TOTP)
+	a.auditLogin(r, req.Username, acct, err)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, r, http.StatusOK, wire.LoginResponse{Token: token, ExpiresAt: t.ExpiresAt.UTC(), Account: accountJSON(acct)})
+}
+
+// auditLogin records a login's outcome: the name as given, the account
+// when the login succeeded, and the client's address.
+func (a *API) auditLogin(r *http.Request, username string, acct *ferry.Account, err error) {
+	if a.auditor == nil {
+		return
+	}
+	rec := &ferry.AuditRecord{Account: username, Action: ferry.AuditLogin, Verdict: ferry.VerdictAccepted}
+	if acct != nil {
+		rec.AccountID = acct.ID
+	}
+	if ip := a.client(r).IP; ip.IsValid() {
+		rec.IP = ip.String()
+	}
+	if err != nil {
+		fe := ferry.AsError(err)
+		rec.Verdict, rec.Code, rec.Rule = ferry.VerdictRejected, fe.Code, fe.Rule
+	}
+	a.auditor.Record(rec)
 }
 
 func (a *API) logout(w http.ResponseWriter, r *http.Request) {
@@ -43,12 +66,19 @@ func (a *API) me(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, r, http.StatusOK, wire.Me{Account: accountJSON(acct), StorageBytes: u.StorageBytes})
 }
 
-// effectivePolicy publishes the policy and which tier applies to the
-// caller, so that clients (ferry check) can evaluate it locally.
+// effectivePolicy publishes the rules that apply to the caller, so that
+// clients (ferry check) can evaluate them locally.
 func (a *API) effectivePolicy(w http.ResponseWriter, r *http.Request) {
 	p := a.policy()
 	acct := caller(r)
-	writeJSON(w, r, http.StatusOK, map[string]any{"tier": acct.Tier, "limits": p.Tier(acct.Tier), "policy": p})
+	out := wire.EffectivePolicy{Tier: acct.Tier, Limits: p.Tier(acct.Tier), Types: p.Types, BlockedTypes: p.BlockedTypes,
+		MinClientVersion: p.MinClientVersion, MaintenanceWindows: p.MaintenanceWindows, MaxNameBytes: policy.MaxNameBytes}
+	for _, ph := range p.PeakHours {
+		if slices.Contains(ph.Tiers, string(acct.Tier)) {
+			out.PeakHours = append(out.PeakHours, ph)
+		}
+	}
+	writeJSON(w, r, http.StatusOK, out)
 }
 
 func (a *API) codes(w http.ResponseWriter, r *http.Request) {

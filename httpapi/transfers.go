@@ -17,7 +17,8 @@ func (a *API) createTransfer(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	t, err := a.transfers.Create(r.Context(), caller(r), transfer.CreateRequest{To: req.To, Name: req.Name, Size: req.Size, SHA256: req.SHA256})
+	t, err := a.transfers.Create(r.Context(), caller(r), transfer.CreateRequest{To: req.To, Name: req.Name,
+		Size: req.Size, SHA256: req.SHA256, Client: a.client(r)})
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -26,6 +27,46 @@ func (a *API) createTransfer(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, r, http.StatusCreated, wire.CreateTransferResponse{
 		ID: t.ID, UploadURL: uploadURL(t.ID), Challenge: t.Challenge, Transfer: transferJSON(r, t),
 	})
+}
+
+// client describes the requesting client: its version header and its
+// address, believing X-Forwarded-For only from trusted proxies.
+func (a *API) client(r *http.Request) transfer.Client {
+	c := transfer.Client{Version: r.Header.Get(wire.HeaderClientVersion)}
+	if a.policy != nil {
+		c.IP = a.policy().ClientIP(r.RemoteAddr, r.Header.Get("X-Forwarded-For"))
+	}
+	return c
+}
+
+// precheck answers whether a create would be accepted, rule by rule; it
+// creates and reserves nothing.
+func (a *API) precheck(w http.ResponseWriter, r *http.Request) {
+	var req wire.CreateTransferRequest
+	if err := readJSON(r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	checks, err := a.transfers.Precheck(r.Context(), caller(r), transfer.CreateRequest{To: req.To, Name: req.Name,
+		Size: req.Size, SHA256: req.SHA256, Client: a.client(r)})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	lang := langOf(r)
+	out := wire.Precheck{Verdict: "accepted", Checks: make([]wire.Check, 0, len(checks))}
+	for _, c := range checks {
+		wc := wire.Check{Rule: c.Rule, Passed: c.Passed, Code: c.Code, Limit: c.Limit, Actual: c.Actual}
+		if c.Err != nil {
+			e := wire.NewError(c.Err, lang)
+			wc.Name, wc.Message = e.Name, e.Message
+			if out.Error == nil {
+				out.Verdict, out.Error = "rejected", &e
+			}
+		}
+		out.Checks = append(out.Checks, wc)
+	}
+	writeJSON(w, r, http.StatusOK, out)
 }
 
 func (a *API) prove(w http.ResponseWriter, r *http.Request) {

@@ -71,7 +71,7 @@ func (a *API) tusCreate(w http.ResponseWriter, r *http.Request) {
 	if name == "" {
 		name = md["name"]
 	}
-	req := transfer.CreateRequest{To: []string{md["to"]}, Name: name, Size: size, SHA256: md["sha256"]}
+	req := transfer.CreateRequest{To: []string{md["to"]}, Name: name, Size: size, SHA256: md["sha256"], Client: a.client(r)}
 	t, err := a.transfers.Create(r.Context(), caller(r), req)
 	if err != nil {
 		a.writeError(w, r, err)

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/ferryhq/ferry"
@@ -12,6 +13,15 @@ type Facts struct {
 	Account *ferry.Account
 	Name    string
 	Size    int64
+	// ClientVersion is the Ferry-Client-Version header ("" when absent:
+	// third-party tus clients are not version-checked).
+	ClientVersion string
+	// ClientIP is the client's address (see ClientIP); zero when unknown.
+	ClientIP netip.Addr
+	// ActiveUploads is how many uploads this node is receiving now.
+	ActiveUploads int
+	// Risk is the account's standing: nil, or a 4002/4003 error.
+	Risk error
 	// Usage is the sender's usage at Now; nil leaves out the checks that
 	// need it (they run again, atomically, when the transfer is created).
 	Usage *ferry.Usage
@@ -29,10 +39,21 @@ type Check struct {
 }
 
 // Evaluate runs every content-free rule that applies to f, in a fixed
-// order, and returns each outcome. A rule that cannot be evaluated because an
-// earlier one failed (no tier, say) is left out.
+// order — protocol, schedule and load, network, account, file, quota and
+// rate — and returns each outcome; the first failure is the verdict. A
+// rule that cannot be evaluated because an earlier one failed (an unknown
+// tier, say) is left out. Evaluate is pure and allocation-light: it runs
+// for every create and pre-check.
 func (p *Policy) Evaluate(f Facts) []Check {
-	var out []Check
+	out := make([]Check, 0, 16)
+	out = p.checkClient(out, f)
+	out = p.checkSchedule(out, f)
+	out = p.checkRegion(out, f)
+	out = p.checkAdmission(out, f)
+	if f.Risk != nil {
+		fe := ferry.AsError(f.Risk)
+		out = append(out, outcome(fe.Rule, fe, nil, nil))
+	}
 	var nameErr *ferry.Error
 	if _, err := CleanName(f.Name); err != nil {
 		nameErr = ferry.AsError(err)
@@ -45,24 +66,10 @@ func (p *Policy) Evaluate(f Facts) []Check {
 		err := ferry.E(ferry.CodeForbidden).WithRule(tierPath).With("tier", string(f.Account.Tier))
 		return append(out, outcome(tierPath, err, nil, nil))
 	}
-
-	rule := tierPath + ".max_file_size"
-	var sizeErr *ferry.Error
-	if f.Size > int64(tier.MaxFileSize) {
-		sizeErr = ferry.E(ferry.CodeFileTooLarge).WithRule(rule).
-			With("limit", tier.MaxFileSize).With("actual", ferry.Bytes(f.Size))
-	}
-	out = append(out, outcome(rule, sizeErr, tier.MaxFileSize, ferry.Bytes(f.Size)))
-
+	out = p.checkType(out, f, tier, tierPath)
+	out = p.checkPeak(out, f)
 	if f.Usage != nil {
-		rule := tierPath + ".storage_quota"
-		used := f.Usage.StorageBytes
-		var quotaErr *ferry.Error
-		if used+f.Size > int64(tier.StorageQuota) {
-			quotaErr = ferry.E(ferry.CodeStorageQuotaExceeded).WithRule(rule).
-				With("limit", tier.StorageQuota).With("used", ferry.Bytes(used)).With("actual", ferry.Bytes(f.Size))
-		}
-		out = append(out, outcome(rule, quotaErr, tier.StorageQuota, ferry.Bytes(used+f.Size)))
+		out = p.checkUsage(out, f, tier, tierPath)
 	}
 	return out
 }
@@ -84,4 +91,12 @@ func Verdict(checks []Check) error {
 		}
 	}
 	return nil
+}
+
+// seconds rounds d up to whole seconds, at least one: a Retry-After.
+func seconds(d time.Duration) time.Duration {
+	if d < time.Second {
+		return time.Second
+	}
+	return (d + time.Second - 1).Truncate(time.Second)
 }

@@ -19,6 +19,9 @@ import (
 // Config is the configuration of a node: ferry.yaml. Every key is
 // documented in example.yaml, which `ferry config example` prints.
 type Config struct {
+	// Path is the file the configuration was read from ("" for the
+	// defaults); the policy is reloaded from it.
+	Path     string         `yaml:"-"`
 	Listen   string         `yaml:"listen"`
 	Data     string         `yaml:"data"`
 	Metadata MetadataConfig `yaml:"metadata"`
@@ -92,16 +95,23 @@ func DefaultConfig() *Config {
 // defaults. Unknown keys are errors, reported with their line.
 func LoadConfig(path string) (*Config, error) {
 	cfg := DefaultConfig()
+	var doc yaml.Node
 	if path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("config: %w", err)
 		}
 		if err := cfg.parse(b); err != nil {
-			return nil, fmt.Errorf("config %s: %w", path, err)
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
+		_ = yaml.Unmarshal(b, &doc)
+		cfg.Path = path
 	}
 	if err := cfg.Complete(); err != nil {
+		var pe *policy.PathError
+		if errors.As(err, &pe) && path != "" {
+			return nil, fmt.Errorf("%s:%d: %w", path, lineOf(&doc, pe.Path), err)
+		}
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	return cfg, nil

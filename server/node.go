@@ -14,6 +14,7 @@ import (
 
 	"github.com/ferryhq/ferry"
 	"github.com/ferryhq/ferry/account"
+	"github.com/ferryhq/ferry/audit"
 	"github.com/ferryhq/ferry/blob/local"
 	"github.com/ferryhq/ferry/httpapi"
 	"github.com/ferryhq/ferry/meta/sqlite"
@@ -30,6 +31,10 @@ type Node struct {
 	Transfers *transfer.Service
 	API       *httpapi.API
 	Log       *slog.Logger
+	// Audit records every decision into Meta's audit log.
+	Audit        *audit.Recorder
+	policy       policyHolder
+	closeTimeout time.Duration
 }
 
 // Options are what tests inject into a node.
@@ -38,6 +43,9 @@ type Options struct {
 	Log   *slog.Logger // default: from cfg.Log, to stderr
 	// Inspectors run after the configured ones (tests add their own).
 	Inspectors []ferry.Inspector
+	// CloseTimeout bounds how long Close waits for the audit log to be
+	// stored; default 10s. What is left then is logged.
+	CloseTimeout time.Duration
 }
 
 // Open opens the stores named in cfg and builds the services over them.
@@ -60,29 +68,49 @@ func Open(cfg *Config, o Options) (*Node, error) {
 		meta.Close()
 		return nil, fmt.Errorf("blobs: %w", err)
 	}
-	pol := cfg.Policy
-	current := func() *policy.Policy { return pol }
-	n := &Node{Config: cfg, Meta: meta, Blobs: blobs, Log: o.Log}
+	if o.CloseTimeout <= 0 {
+		o.CloseTimeout = 10 * time.Second
+	}
+	n := &Node{Config: cfg, Meta: meta, Blobs: blobs, Log: o.Log, closeTimeout: o.CloseTimeout}
+	n.policy.p.Store(cfg.Policy)
+	current := n.policy.current
+	n.Audit = audit.NewRecorder(meta, o.Log, audit.Options{Clock: o.Clock})
 	n.Accounts = account.New(meta, o.Clock, account.Config{
 		TokenTTL:  time.Duration(cfg.Auth.TokenTTL),
 		ValidTier: func(t ferry.Tier) bool { return current().Tier(t) != nil },
+		Risk:      func() account.RiskPolicy { return riskPolicy(current()) },
+		Audit:     n.Audit,
 	})
 	n.Transfers = transfer.New(transfer.Options{
 		Meta: meta, Blobs: blobs, Policy: current, Clock: o.Clock, Log: o.Log, Inspectors: o.Inspectors,
+		Risk: n.Accounts, Audit: n.Audit,
 		Config: transfer.Config{
 			AbandonAfter:       time.Duration(cfg.Uploads.AbandonAfter),
 			VerdictWait:        time.Duration(cfg.Uploads.VerdictWait),
 			VerdictWaitMaxSize: int64(cfg.Uploads.VerdictWaitMaxSize),
 		},
 	})
-	n.API = httpapi.New(httpapi.Options{Accounts: n.Accounts, Transfers: n.Transfers, Policy: current, Log: o.Log})
+	n.API = httpapi.New(httpapi.Options{Accounts: n.Accounts, Transfers: n.Transfers, Policy: current, Log: o.Log,
+		Audit: meta, Auditor: n.Audit})
 	return n, nil
+}
+
+// riskPolicy is the policy's risk section as account risk control takes it.
+func riskPolicy(p *policy.Policy) account.RiskPolicy {
+	r := p.Risk
+	return account.RiskPolicy{LoginFailures: r.LoginFailures, StepUpCooldown: time.Duration(r.StepUpCooldown),
+		MaxEvents: r.MaxEvents, RestrictFor: time.Duration(r.RestrictFor)}
 }
 
 // Close waits for background commits and inspections, then closes the
 // stores.
 func (n *Node) Close() error {
 	n.Transfers.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), n.closeTimeout)
+	defer cancel()
+	if err := n.Audit.Close(ctx); err != nil {
+		n.Log.Error("audit log not flushed", "err", err)
+	}
 	return n.Meta.Close()
 }
 
@@ -127,6 +155,7 @@ func Run(ctx context.Context, cfg *Config, out io.Writer) error {
 	sweepCtx, stopSweeper := context.WithCancel(ctx)
 	defer stopSweeper()
 	go n.sweepLoop(sweepCtx)
+	go n.watchPolicy(sweepCtx, 2*time.Second)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

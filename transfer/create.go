@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
+	"net/netip"
 	"strings"
 
 	"github.com/ferryhq/ferry"
@@ -17,51 +18,56 @@ type CreateRequest struct {
 	Name   string   // file name
 	Size   int64    // bytes
 	SHA256 string   // optional, hex
+	Client Client   // who is asking, from where
+}
+
+// Client describes the requesting client.
+type Client struct {
+	Version string     // Ferry-Client-Version; "" for third-party clients
+	IP      netip.Addr // after trusted proxies (see policy.ClientIP)
 }
 
 // MaxRecipients bounds the recipients of one transfer.
 const MaxRecipients = 100
 
 // Create checks a new transfer against every content-free rule, reserves
-// the sender's quota and opens its upload. A transfer of a declared SHA-256
-// carries a proof-of-possession challenge (see Prove) whether or not the
-// server holds that content, so that the answer reveals nothing. An empty
-// file is complete at once.
+// the sender's quota and volume atomically and opens its upload. A transfer
+// of a declared SHA-256 carries a proof-of-possession challenge (see Prove)
+// whether or not the server holds that content, so that the answer reveals
+// nothing. An empty file is complete at once. Every decision is audited.
 func (s *Service) Create(ctx context.Context, sender *ferry.Account, req CreateRequest) (*ferry.Transfer, error) {
-	name, sha, err := checkRequest(req)
+	t, err := s.create(ctx, sender, req)
+	s.audit(ctx, ferry.AuditCreate, sender, req, t, err)
+	return t, err
+}
+
+func (s *Service) create(ctx context.Context, sender *ferry.Account, req CreateRequest) (*ferry.Transfer, error) {
+	pol := s.policy()
+	facts, err := s.facts(ctx, sender, req)
 	if err != nil {
 		return nil, err
 	}
-	pol := s.policy()
-	now := s.clock.Now()
-	facts := policy.Facts{Now: now, Account: sender, Name: name, Size: req.Size}
 	if err := policy.Verdict(pol.Evaluate(facts)); err != nil {
+		return nil, s.refused(ctx, sender, err)
+	}
+	sha, err := checkRequest(req)
+	if err != nil {
 		return nil, err
 	}
 	recipients, err := s.recipients(ctx, req.To)
 	if err != nil {
 		return nil, err
 	}
-	id, err := newID()
+	t, err := s.newTransfer(sender, req, facts, recipients, sha)
 	if err != nil {
 		return nil, err
-	}
-	t := &ferry.Transfer{
-		ID: id, SenderID: sender.ID, Sender: sender.Username, Recipients: recipients,
-		Name: name, Size: req.Size, DeclaredSHA256: sha, State: ferry.StateUploading,
-		CreatedAt: now, UpdatedAt: now, UploadExpiresAt: now.Add(s.cfg.AbandonAfter),
-	}
-	if sha != "" && req.Size > 0 {
-		if t.Challenge, err = newChallenge(req.Size); err != nil {
-			return nil, err
-		}
 	}
 	err = s.meta.CreateTransfer(ctx, t, func(u ferry.Usage) error {
 		facts.Usage = &u
 		return policy.Verdict(pol.Evaluate(facts))
 	})
 	if err != nil {
-		return nil, err
+		return nil, s.refused(ctx, sender, err)
 	}
 	s.log.Info("transfer created", "id", t.ID, "sender", sender.Username, "size", t.Size)
 	if t.Size == 0 {
@@ -70,23 +76,76 @@ func (s *Service) Create(ctx context.Context, sender *ferry.Account, req CreateR
 	return t, nil
 }
 
-// checkRequest validates the shape of a request: the name (1004), the size
-// and the SHA-256 (8004). It returns the clean name and lower-case hash.
-func checkRequest(req CreateRequest) (string, string, error) {
-	name, err := policy.CleanName(req.Name)
-	if err != nil {
-		return "", "", err
+// facts gathers what the policy decides a create on, but the usage.
+func (s *Service) facts(ctx context.Context, sender *ferry.Account, req CreateRequest) (policy.Facts, error) {
+	f := policy.Facts{Now: s.clock.Now(), Account: sender, Name: req.Name, Size: req.Size,
+		ClientVersion: req.Client.Version, ClientIP: req.Client.IP, ActiveUploads: int(s.active.Load())}
+	if name, err := policy.CleanName(req.Name); err == nil {
+		f.Name = name
 	}
+	if s.risk != nil {
+		err := s.risk.CheckSend(ctx, sender)
+		if code := ferry.ErrorCode(err); code != 0 && code != ferry.CodeStepUpRequired && code != ferry.CodeAccountRestricted {
+			return f, err
+		}
+		f.Risk = err
+	}
+	return f, nil
+}
+
+func (s *Service) newTransfer(sender *ferry.Account, req CreateRequest, f policy.Facts, to []ferry.Recipient, sha string) (*ferry.Transfer, error) {
+	id, err := newID()
+	if err != nil {
+		return nil, err
+	}
+	now := f.Now
+	t := &ferry.Transfer{
+		ID: id, SenderID: sender.ID, Sender: sender.Username, Recipients: to, Network: policy.Network(f.ClientIP),
+		Name: f.Name, Size: req.Size, DeclaredSHA256: sha, State: ferry.StateUploading,
+		CreatedAt: now, UpdatedAt: now, UploadExpiresAt: now.Add(s.cfg.AbandonAfter),
+	}
+	if sha != "" && req.Size > 0 {
+		if t.Challenge, err = newChallenge(req.Size); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// refused passes on a refusal, recording a risk event for the refusals
+// that are signs of abuse (bursts, too many networks).
+func (s *Service) refused(ctx context.Context, sender *ferry.Account, err error) error {
+	switch ferry.ErrorCode(err) {
+	case ferry.CodeTooManyUploads:
+		s.riskEvent(ctx, sender, "burst")
+	case ferry.CodeSessionAnomaly:
+		s.riskEvent(ctx, sender, "session_anomaly")
+	}
+	return err
+}
+
+func (s *Service) riskEvent(ctx context.Context, a *ferry.Account, kind string) {
+	if s.risk == nil {
+		return
+	}
+	if err := s.risk.RiskEvent(context.WithoutCancel(ctx), a, kind); err != nil {
+		s.log.Error("risk event not recorded", "account", a.Username, "kind", kind, "err", err)
+	}
+}
+
+// checkRequest validates the size and the SHA-256 (8004) and returns the
+// lower-case hash.
+func checkRequest(req CreateRequest) (string, error) {
 	if req.Size < 0 {
-		return "", "", ferry.E(ferry.CodeBadRequest).With("reason", "size must not be negative")
+		return "", ferry.E(ferry.CodeBadRequest).With("reason", "size must not be negative")
 	}
 	sha := strings.ToLower(req.SHA256)
 	if sha != "" {
 		if b, err := hex.DecodeString(sha); err != nil || len(b) != 32 {
-			return "", "", ferry.E(ferry.CodeBadRequest).With("reason", "sha256 must be 64 hexadecimal digits")
+			return "", ferry.E(ferry.CodeBadRequest).With("reason", "sha256 must be 64 hexadecimal digits")
 		}
 	}
-	return name, sha, nil
+	return sha, nil
 }
 
 // recipients resolves usernames into recipients: each must exist and not

@@ -59,6 +59,7 @@ func (s *Service) Downloaded(ctx context.Context, account *ferry.Account, t *fer
 	if err := s.meta.UpdateRecipient(ctx, t.ID, r); err != nil {
 		return err
 	}
+	s.auditTransfer(ferry.AuditDownload, account, t, nil)
 	if t.State != ferry.StateAvailable {
 		return nil
 	}
@@ -154,6 +155,7 @@ func (s *Service) Recall(ctx context.Context, sender *ferry.Account, id string) 
 	if err := s.blobs.DeleteUpload(ctx, t.ID); err != nil {
 		s.log.Warn("recalled upload not deleted; the sweeper will retry", "id", t.ID, "err", err)
 	}
+	s.auditTransfer(ferry.AuditRecall, sender, t, nil)
 	s.log.Info("transfer recalled", "id", t.ID)
 	return t, nil
 }

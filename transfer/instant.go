@@ -37,7 +37,10 @@ func (s *Service) Prove(ctx context.Context, sender *ferry.Account, id, proof st
 	if err := s.meta.UpdateTransfer(ctx, t, ferry.StateUploading); err != nil {
 		return nil, false, err
 	}
-	if !s.holds(ctx, t, ch, proof) {
+	if held, right := s.holds(ctx, t, ch, proof); !right {
+		if held { // knows the hash of content here, but not the content
+			s.riskEvent(ctx, sender, "wrong_proof")
+		}
 		return t, false, nil
 	}
 	now := s.clock.Now()
@@ -62,23 +65,23 @@ func (s *Service) Prove(ctx context.Context, sender *ferry.Account, id, proof st
 }
 
 // holds reports whether the server holds inspected content of t's declared
-// SHA-256 and size, and proof is right for it.
-func (s *Service) holds(ctx context.Context, t *ferry.Transfer, ch *ferry.Challenge, proof string) bool {
-	got, err := hex.DecodeString(proof)
-	if err != nil || len(got) != sha256.Size {
-		return false
-	}
+// SHA-256 and size, and whether proof is right for it.
+func (s *Service) holds(ctx context.Context, t *ferry.Transfer, ch *ferry.Challenge, proof string) (held, right bool) {
 	b, err := s.meta.Blob(ctx, t.DeclaredSHA256)
 	if err != nil || b.Inspected != s.cfg.InspectVersion || b.Size != t.Size {
-		return false
+		return false, false
 	}
 	rc, _, err := s.blobs.Open(ctx, b.SHA256)
 	if err != nil {
-		return false
+		return false, false
 	}
 	defer rc.Close()
+	got, err := hex.DecodeString(proof)
+	if err != nil || len(got) != sha256.Size {
+		return true, false
+	}
 	want, err := ProofOf(rc, ch)
-	return err == nil && subtle.ConstantTimeCompare(want, got) == 1
+	return true, err == nil && subtle.ConstantTimeCompare(want, got) == 1
 }
 
 // ProofOf returns the SHA-256 over the challenge's ranges of r, in order.

@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ferryhq/ferry"
@@ -49,6 +50,9 @@ type Service struct {
 	cfg        Config
 	log        *slog.Logger
 	settling   settling
+	risk       RiskChecker
+	auditor    ferry.Auditor
+	active     atomic.Int64 // uploads being received by this node
 }
 
 // Options are the parts a Service is made of.
@@ -63,6 +67,10 @@ type Options struct {
 	Locks  Locker
 	Config Config
 	Log    *slog.Logger
+	// Risk is the account risk control; nil checks nothing.
+	Risk RiskChecker
+	// Audit records every decision; nil records nothing.
+	Audit ferry.Auditor
 }
 
 // New returns a Service.
@@ -96,7 +104,7 @@ func New(o Options) *Service {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{meta: o.Meta, blobs: o.Blobs, policy: o.Policy, clock: o.Clock,
-		inspectors: o.Inspectors, locks: o.Locks, cfg: c, log: o.Log}
+		inspectors: o.Inspectors, locks: o.Locks, cfg: c, log: o.Log, risk: o.Risk, auditor: o.Audit}
 }
 
 // Config returns the effective configuration, defaults filled in.

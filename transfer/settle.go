@@ -76,6 +76,9 @@ func (s *Service) settle(t *ferry.Transfer) <-chan settled {
 		if res.t == nil {
 			res.t = t
 		}
+		if res.t.State != ferry.StateInspecting {
+			s.auditTransfer(ferry.AuditUpload, nil, res.t, res.err)
+		}
 		done <- res
 	}()
 	return done

@@ -76,6 +76,16 @@ func (s *Service) Write(ctx context.Context, sender *ferry.Account, id string, c
 	if remaining := t.Size - held; c.Length > remaining {
 		return s.reject(ctx, t, ferry.E(ferry.CodeFileSizeMismatch).With("declared", t.Size).With("actual", held+c.Length))
 	}
+	pol, now := s.policy(), s.clock.Now()
+	if err := pol.Admit(sender, int(s.active.Load())); err != nil {
+		return t, err
+	}
+	if err := pol.RateCheck(sender, held, now.Sub(t.CreatedAt)); err != nil && pol.Risk.RateAnomaly == "reject" {
+		s.riskEvent(ctx, sender, "rate_anomaly")
+		return t, err
+	}
+	s.active.Add(1)
+	defer s.active.Add(-1)
 	r := &countingReader{r: io.LimitReader(c.Body, t.Size-held)}
 	var body io.Reader = r
 	if c.Checksum != nil {
@@ -87,7 +97,7 @@ func (s *Service) Write(ctx context.Context, sender *ferry.Account, id string, c
 	}
 	// The bytes arrived: record them even when the client has gone away.
 	ctx = context.WithoutCancel(ctx)
-	now := s.clock.Now()
+	now = s.clock.Now()
 	t.Offset, t.UpdatedAt, t.UploadExpiresAt = n, now, now.Add(s.cfg.AbandonAfter)
 	if err := s.meta.UpdateTransfer(ctx, t, ferry.StateUploading); err != nil {
 		return nil, err
@@ -103,6 +113,9 @@ func (s *Service) Write(ctx context.Context, sender *ferry.Account, id string, c
 	}
 	if more, _ := io.ReadFull(c.Body, make([]byte, 1)); more > 0 {
 		return s.reject(ctx, t, ferry.E(ferry.CodeFileSizeMismatch).With("declared", t.Size).With("actual", "more"))
+	}
+	if pol.RateCheck(sender, n, now.Sub(t.CreatedAt)) != nil {
+		s.riskEvent(ctx, sender, "rate_anomaly")
 	}
 	return s.finish(ctx, t)
 }

@@ -30,7 +30,7 @@ func BenchmarkUpload(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		c := e.create(alice, []string{"bob"}, "payload.bin", size, "")
+		c := e.create(alice, []string{"bob"}, "payload.img", size, "")
 		f, err := os.Open(file)
 		if err != nil {
 			b.Fatal(err)

@@ -70,7 +70,7 @@ func TestInspectionRejectsAndFailsClosed(t *testing.T) {
 		{ferry.E(ferry.CodeMalwareDetected).With("signature", "Eicar-Test-Signature"), 422, ferry.CodeMalwareDetected},
 		{errors.New("scanner connection refused"), 503, ferry.CodeScanUnavailable},
 	} {
-		c := e.create(alice, []string{"bob"}, "x.bin", 4, "")
+		c := e.create(alice, []string{"bob"}, "x.img", 4, "")
 		g.verdict <- tc.verdict
 		b := e.wantError(e.patch(alice, c.UploadURL, 0, []byte("abcd"), nil), tc.status, tc.code)
 		if tc.code == ferry.CodeScanUnavailable && (!b.Retryable || b.RetryAfterSeconds == 0) {

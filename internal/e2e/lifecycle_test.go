@@ -120,7 +120,7 @@ func TestRangeDownloads(t *testing.T) {
 	e := start(t, nil)
 	alice, bob := e.user("alice", ferry.TierFree), e.user("bob", ferry.TierFree)
 	data := randomBytes(t, 10_000)
-	id := e.send(alice, []string{"bob"}, "data.bin", data)
+	id := e.send(alice, []string{"bob"}, "data.img", data)
 	path := "/api/v1/transfers/" + id + "/content"
 	etag := `"` + sha256hex(data) + `"`
 
@@ -157,7 +157,7 @@ func TestDownloadCountsOnceAtTheEnd(t *testing.T) {
 	e := start(t, nil)
 	alice, bob := e.user("alice", ferry.TierFree), e.user("bob", ferry.TierFree)
 	data := randomBytes(t, 5000)
-	id := e.send(alice, []string{"bob"}, "a.bin", data)
+	id := e.send(alice, []string{"bob"}, "a.img", data)
 	path := "/api/v1/transfers/" + id + "/content"
 	e.do(request{method: "GET", path: path, token: bob, header: map[string]string{"Range": "bytes=0-99"}})
 	e.do(request{method: "HEAD", path: path, token: bob})
@@ -224,7 +224,7 @@ func TestRecall(t *testing.T) {
 	e.decode(e.do(request{method: "DELETE", path: "/api/v1/transfers/" + id, token: alice}), 200, nil)
 
 	// Recall of an upload in progress through tus termination.
-	c := e.create(alice, []string{"bob"}, "big.bin", 1000, "")
+	c := e.create(alice, []string{"bob"}, "big.img", 1000, "")
 	e.patch(alice, c.UploadURL, 0, make([]byte, 400), nil)
 	r := e.do(request{method: "DELETE", path: c.UploadURL, token: alice, header: map[string]string{"Tus-Resumable": "1.0.0"}})
 	if r.StatusCode != 204 {

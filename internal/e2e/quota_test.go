@@ -28,7 +28,7 @@ func TestConcurrentCreatesNeverExceedQuota(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			results <- e.do(request{method: "POST", path: "/api/v1/transfers", token: alice,
-				json: wire.CreateTransferRequest{To: []string{"bob"}, Name: "part.bin", Size: size}})
+				json: wire.CreateTransferRequest{To: []string{"bob"}, Name: "part.img", Size: size}})
 		}()
 	}
 	wg.Wait()

@@ -121,7 +121,7 @@ func TestAbandonedUpload(t *testing.T) {
 	e := start(t, nil)
 	alice := e.user("alice", ferry.TierFree)
 	e.user("bob", ferry.TierFree)
-	c := e.create(alice, []string{"bob"}, "slow.bin", 1000, "")
+	c := e.create(alice, []string{"bob"}, "slow.img", 1000, "")
 	e.patch(alice, c.UploadURL, 0, make([]byte, 300), nil)
 	e.clock.Advance(23 * time.Hour)
 	e.patch(alice, c.UploadURL, 300, make([]byte, 100), nil) // progress resets the deadline

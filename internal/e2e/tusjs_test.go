@@ -28,7 +28,7 @@ func TestTusJSClientResumes(t *testing.T) {
 	e := start(t, nil)
 	alice, bob := e.user("alice", ferry.TierFree), e.user("bob", ferry.TierFree)
 	data := randomBytes(t, 1<<20+12345)
-	file := filepath.Join(t.TempDir(), "季度 报告 final 🚀.bin")
+	file := filepath.Join(t.TempDir(), "季度 报告 final 🚀.img")
 	if err := os.WriteFile(file, data, 0o600); err != nil {
 		t.Fatal(err)
 	}

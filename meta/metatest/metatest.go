@@ -34,7 +34,7 @@ type test struct {
 }
 
 func suite() []test {
-	return slices.Concat(accountTests(), transferTests(), usageTests(), listTests(), blobTests())
+	return slices.Concat(accountTests(), riskTests(), transferTests(), usageTests(), listTests(), blobTests(), auditTests())
 }
 
 // env is what a test works with: its store and a few helpers.
@@ -167,6 +167,7 @@ func checkTransfer(t *testing.T, got, want *ferry.Transfer) {
 	d.eq("ID", got.ID, want.ID)
 	d.eq("SenderID", got.SenderID, want.SenderID)
 	d.eq("Sender", got.Sender, want.Sender)
+	d.eq("Network", got.Network, want.Network)
 	d.eq("Name", got.Name, want.Name)
 	d.eq("Size", got.Size, want.Size)
 	d.eq("DeclaredSHA256", got.DeclaredSHA256, want.DeclaredSHA256)

@@ -30,7 +30,7 @@ func hex64(c byte) string { return strings.Repeat(string(c), 64) }
 // fullTransfer sets every field of a transfer to a non-zero value.
 func fullTransfer(id string, sender, r1, r2 *ferry.Account) *ferry.Transfer {
 	return &ferry.Transfer{
-		ID: id, SenderID: sender.ID,
+		ID: id, SenderID: sender.ID, Network: "2001:db8:1:2::/64",
 		Recipients: []ferry.Recipient{ // r2 first: the order is kept
 			{AccountID: r2.ID, Status: ferry.RecipientAccepted, DecidedAt: at(time.Minute), DownloadedAt: at(2 * time.Minute)},
 			{AccountID: r1.ID}, // Status "" is stored as pending

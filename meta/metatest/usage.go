@@ -24,7 +24,9 @@ func usageFixture(e *env) (*ferry.Account, ferry.Usage) {
 	e.create(transfer("a-edge", alice, at(-ferry.UsageWindow), 500, ferry.StateExpired, bob)) // exactly a window ago: out
 	e.create(transfer("a-in", alice, at(-ferry.UsageWindow+time.Nanosecond), 600, ferry.StateRecalled, bob))
 	e.create(transfer("a-up", alice, at(-2*time.Hour), 100, ferry.StateUploading, bob))
-	e.create(transfer("a-rej", alice, at(-time.Hour), 200, ferry.StateRejected, bob))
+	rej := transfer("a-rej", alice, at(-time.Hour), 200, ferry.StateRejected, bob)
+	rej.Error, rej.Network = ferry.E(ferry.CodeChecksumMismatch), "198.51.100.0/24"
+	e.create(rej)
 	e.create(transfer("a-avail", alice, at(-30*time.Minute), 300, ferry.StateAvailable, bob))
 	e.create(transfer("a-insp", alice, at(-20*time.Minute), 50, ferry.StateInspecting, bob))
 	e.create(transfer("a-now", alice, base(), 800, ferry.StateDeclined, bob)) // created at now: in
@@ -36,7 +38,7 @@ func usageFixture(e *env) (*ferry.Account, ferry.Usage) {
 		Recent: []ferry.Sent{
 			{CreatedAt: at(-ferry.UsageWindow + time.Nanosecond), Size: 600, State: ferry.StateRecalled},
 			{CreatedAt: at(-2 * time.Hour), Size: 100, State: ferry.StateUploading},
-			{CreatedAt: at(-time.Hour), Size: 200, State: ferry.StateRejected},
+			{CreatedAt: at(-time.Hour), Size: 200, State: ferry.StateRejected, Code: ferry.CodeChecksumMismatch, Network: "198.51.100.0/24"},
 			{CreatedAt: at(-30 * time.Minute), Size: 300, State: ferry.StateAvailable},
 			{CreatedAt: at(-20 * time.Minute), Size: 50, State: ferry.StateInspecting},
 			{CreatedAt: base(), Size: 800, State: ferry.StateDeclined},
@@ -56,6 +58,8 @@ func checkUsage(e *env, what string, got, want ferry.Usage) {
 			d.time(fmt.Sprintf("Recent[%d].CreatedAt", i), g.CreatedAt, w.CreatedAt)
 			d.eq(fmt.Sprintf("Recent[%d].Size", i), g.Size, w.Size)
 			d.eq(fmt.Sprintf("Recent[%d].State", i), g.State, w.State)
+			d.eq(fmt.Sprintf("Recent[%d].Code", i), g.Code, w.Code)
+			d.eq(fmt.Sprintf("Recent[%d].Network", i), g.Network, w.Network)
 		}
 	}
 	d.report(e.t, what)

@@ -11,7 +11,7 @@ import (
 
 // transferSelect selects the columns scanTransfer reads, with the sender's
 // username, from transfers t.
-const transferSelect = `SELECT t.id, t.sender_id, a.username, t.name, t.size, t.declared_sha256,
+const transferSelect = `SELECT t.id, t.sender_id, a.username, t.network, t.name, t.size, t.declared_sha256,
 	t.sha256, t.state, t.error, t.upload_offset, t.challenge,
 	t.created_at, t.updated_at, t.upload_expires_at, t.available_at, t.expires_at, t.downloaded_at
 	FROM transfers t JOIN accounts a ON a.id = t.sender_id`
@@ -26,7 +26,7 @@ func scanTransfer(sc scanner) (*ferry.Transfer, error) {
 		uploadExp, avail  int64
 		expires, download int64
 	)
-	err := sc.Scan(&t.ID, &t.SenderID, &t.Sender, &t.Name, &t.Size, &t.DeclaredSHA256,
+	err := sc.Scan(&t.ID, &t.SenderID, &t.Sender, &t.Network, &t.Name, &t.Size, &t.DeclaredSHA256,
 		&t.SHA256, &state, &errRec, &t.Offset, &challenge,
 		&created, &updated, &uploadExp, &avail, &expires, &download)
 	if err != nil {
@@ -141,11 +141,11 @@ func insertTransfer(ctx context.Context, tx *sql.Tx, op string, t *ferry.Transfe
 	if err != nil {
 		return err
 	}
-	args = append([]any{t.ID, t.SenderID, t.Name, t.Size, t.DeclaredSHA256, nanos(t.CreatedAt)}, args...)
-	_, err = tx.ExecContext(ctx, `INSERT INTO transfers (id, sender_id, name, size, declared_sha256, created_at,
+	args = append([]any{t.ID, t.SenderID, t.Network, t.Name, t.Size, t.DeclaredSHA256, nanos(t.CreatedAt)}, args...)
+	_, err = tx.ExecContext(ctx, `INSERT INTO transfers (id, sender_id, network, name, size, declared_sha256, created_at,
 		state, error, sha256, upload_offset, challenge,
 		updated_at, upload_expires_at, available_at, expires_at, downloaded_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if err != nil {
 		return insertErr(op, fmt.Errorf("transfer %q: %w", t.ID, err))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -105,21 +106,30 @@ func TestOddPath(t *testing.T) {
 func TestMigrationIsAtomic(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "ferry.db"))
 	defer s.Close()
-	init, err := migrationFS.ReadFile("migrations/0001_init.sql")
+	// The real migrations, applied by Open, then a good and a broken one
+	// numbered past any real one.
+	bad := fstest.MapFS{
+		"migrations/9001_good.sql": {Data: []byte(`CREATE TABLE extra (x INTEGER) STRICT;`)},
+		"migrations/9002_bad.sql":  {Data: []byte(`CREATE TABLE more (x INTEGER); SELECT nope FROM nowhere;`)},
+	}
+	real, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := fstest.MapFS{
-		"migrations/0001_init.sql": {Data: init},
-		"migrations/0002_good.sql": {Data: []byte(`CREATE TABLE extra (x INTEGER) STRICT;`)},
-		"migrations/0003_bad.sql":  {Data: []byte(`CREATE TABLE more (x INTEGER); SELECT nope FROM nowhere;`)},
+	for _, name := range real {
+		b, err := migrationFS.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad[name] = &fstest.MapFile{Data: b}
 	}
+	before := migrationRows(t, s)
 	err = s.migrate(t.Context(), bad)
 	if ferry.ErrorCode(err) != ferry.CodeDatabaseUnavailable {
 		t.Fatalf("migrate with a broken migration = %v, want CodeDatabaseUnavailable", err)
 	}
-	if m := migrationRows(t, s); len(m) != 1 {
-		t.Errorf("after a failed migration, schema_migrations = %v, want only version 1", m)
+	if m := migrationRows(t, s); fmt.Sprint(m) != fmt.Sprint(before) || len(m) != len(real) {
+		t.Errorf("after a failed migration, schema_migrations = %v, want %v", m, before)
 	}
 	var n int
 	if err := s.r.QueryRowContext(t.Context(), `SELECT count(*) FROM sqlite_schema WHERE name IN ('extra', 'more')`).Scan(&n); err != nil {

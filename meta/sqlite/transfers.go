@@ -61,7 +61,8 @@ func usage(ctx context.Context, tx *sql.Tx, account int64, at time.Time) (ferry.
 	if err != nil {
 		return u, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT created_at, size, state FROM transfers
+	rows, err := tx.QueryContext(ctx, `SELECT created_at, size, state, network,
+		COALESCE(json_extract(error, '$.code'), 0) FROM transfers
 		WHERE sender_id = ? AND created_at > ? AND created_at <= ?
 		ORDER BY created_at, id`, account, at.Add(-ferry.UsageWindow).UnixNano(), at.UnixNano())
 	if err != nil {
@@ -74,7 +75,7 @@ func usage(ctx context.Context, tx *sql.Tx, account int64, at time.Time) (ferry.
 			created int64
 			state   string
 		)
-		if err := rows.Scan(&created, &sent.Size, &state); err != nil {
+		if err := rows.Scan(&created, &sent.Size, &state, &sent.Network, &sent.Code); err != nil {
 			return u, err
 		}
 		sent.CreatedAt, sent.State = fromNanos(created), ferry.State(state)

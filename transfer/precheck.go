@@ -1,0 +1,50 @@
+package transfer
+
+import (
+	"context"
+
+	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/policy"
+)
+
+// Precheck answers "would this be accepted?" without creating or reserving
+// anything: every content-free rule with its outcome — the same rules, in
+// the same order, over the same usage as Create — and the recipients.
+// The first failed check is the code a real create would return now.
+func (s *Service) Precheck(ctx context.Context, sender *ferry.Account, req CreateRequest) ([]policy.Check, error) {
+	checks, err := s.precheck(ctx, sender, req)
+	var verdict error
+	if err == nil {
+		verdict = policy.Verdict(checks)
+	}
+	s.audit(ctx, ferry.AuditPrecheck, sender, req, nil, verdict)
+	return checks, err
+}
+
+func (s *Service) precheck(ctx context.Context, sender *ferry.Account, req CreateRequest) ([]policy.Check, error) {
+	facts, err := s.facts(ctx, sender, req)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.meta.Usage(ctx, sender.ID, facts.Now)
+	if err != nil {
+		return nil, err
+	}
+	facts.Usage = &u
+	checks := s.policy().Evaluate(facts)
+	if _, err := checkRequest(req); err != nil {
+		checks = append(checks, policy.Check{Rule: "request", Code: ferry.ErrorCode(err), Err: ferry.AsError(err)})
+	}
+	var rerr *ferry.Error
+	if _, err := s.recipients(ctx, req.To); err != nil {
+		if code := ferry.ErrorCode(err); code != ferry.CodeRecipientUnavailable && code != ferry.CodeBadRequest {
+			return nil, err
+		}
+		rerr = ferry.AsError(err)
+	}
+	c := policy.Check{Rule: "recipients", Passed: rerr == nil, Err: rerr}
+	if rerr != nil {
+		c.Code = rerr.Code
+	}
+	return append(checks, c), nil
+}
