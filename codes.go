@@ -48,6 +48,8 @@ const (
 	CodeAccountRestricted    Code = 4003
 	CodeRecipientUnavailable Code = 4004
 	CodeOneTimeCodeInvalid   Code = 4005
+	CodeTOTPNotEnrolled      Code = 4006
+	CodeTOTPAlreadyEnrolled  Code = 4007
 )
 
 // Content security (5xxx).
@@ -231,6 +233,13 @@ var catalogueEntries = []CodeInfo{
 	{CodeOneTimeCodeInvalid, "ONE_TIME_CODE_INVALID", http.StatusUnauthorized, false,
 		Text{"The one-time code is wrong or has expired.", "", "Enter the current 6-digit code from your authenticator app; check that your device's clock is right."},
 		Text{"一次性验证码错误或已过期。", "", "请输入身份验证器中当前的 6 位验证码;并检查设备时间是否准确。"}},
+
+	{CodeTOTPNotEnrolled, "TOTP_NOT_ENROLLED", http.StatusConflict, false,
+		Text{"No authenticator app is enrolled for your account.", "", "Enrol one first: run `ferry totp enroll` (POST /api/v1/me/totp), add the secret to your authenticator app, then confirm one of its codes with `ferry totp confirm CODE`."},
+		Text{"您的账号尚未绑定身份验证器。", "", "请先绑定:运行 `ferry totp enroll`(POST /api/v1/me/totp),将密钥添加到身份验证器应用,再用 `ferry totp confirm 验证码` 确认。"}},
+	{CodeTOTPAlreadyEnrolled, "TOTP_ALREADY_ENROLLED", http.StatusConflict, false,
+		Text{"An authenticator app is already enrolled for your account.", "", "Use its codes (`ferry step-up CODE`). If you lost it, ask an administrator to remove the enrolment, then enrol again."},
+		Text{"您的账号已绑定身份验证器。", "", "请使用其中的验证码(`ferry step-up 验证码`)。如已丢失,请联系管理员解除绑定后重新绑定。"}},
 
 	// 5xxx content security
 	{CodeSensitiveContent, "SENSITIVE_CONTENT", http.StatusUnprocessableEntity, false,

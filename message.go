@@ -29,7 +29,7 @@ func (c Code) Text(lang Lang) Text {
 func (e *Error) Message(lang Lang) (message, remedy string) {
 	t := e.Code.Text(lang)
 	if t.Detailed != "" {
-		if m, ok := fill(t.Detailed, e); ok {
+		if m, ok := fill(t.Detailed, e, lang); ok {
 			return m, t.Remedy
 		}
 	}
@@ -37,8 +37,8 @@ func (e *Error) Message(lang Lang) (message, remedy string) {
 }
 
 // fill replaces each {key} of tmpl with the detail of that name (or
-// retry_after_seconds), and reports whether every key had a value.
-func fill(tmpl string, e *Error) (string, bool) {
+// retry_after_seconds), in lang, and reports whether every key had a value.
+func fill(tmpl string, e *Error, lang Lang) (string, bool) {
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(tmpl, '{')
@@ -63,13 +63,15 @@ func fill(tmpl string, e *Error) (string, bool) {
 			return "", false
 		}
 		b.WriteString(tmpl[:i])
-		b.WriteString(formatDetail(v))
+		b.WriteString(formatDetail(v, lang))
 		tmpl = tmpl[i+j+1:]
 	}
 }
 
-func formatDetail(v any) string {
+func formatDetail(v any, lang Lang) string {
 	switch v := v.(type) {
+	case Phrase:
+		return v.In(lang)
 	case []string:
 		return strings.Join(v, ", ")
 	case fmt.Stringer:
@@ -77,6 +79,28 @@ func formatDetail(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+// Phrase is a detail that is words for people, in each language of the
+// catalogue: the reason a name is unsafe, say. Messages use the words of
+// their language; JSON and logs carry the English.
+type Phrase struct {
+	En, Zh string
+}
+
+// In returns the words in lang: English for any language but Chinese.
+func (p Phrase) In(lang Lang) string {
+	if lang == Chinese && p.Zh != "" {
+		return p.Zh
+	}
+	return p.En
+}
+
+// String returns the English words.
+func (p Phrase) String() string { return p.En }
+
+// MarshalText writes the English words, so that JSON details stay plain
+// strings.
+func (p Phrase) MarshalText() ([]byte, error) { return []byte(p.En), nil }
 
 // Bytes is a size in bytes. In JSON it is a plain number; in messages it
 // reads as a size in the units administrators write policy in ("5 GB",

@@ -47,22 +47,36 @@ type AccountStore interface {
 	DeleteExpiredTokens(ctx context.Context, now time.Time) (int, error)
 }
 
+// SessionStore is an optional capability of an AccountStore: reading a
+// session and its account at once, as authenticating every request does.
+// Session returns the session whose hash is given, expired or not, and its
+// account; CodeNotFound when there is no such session.
+type SessionStore interface {
+	Session(ctx context.Context, hash []byte) (*Token, *Account, error)
+}
+
 // TransferStore keeps transfers and their recipients.
 type TransferStore interface {
 	// CreateTransfer inserts t and its recipients atomically with a check
 	// of the sender's usage: inside one transaction that excludes every other
 	// CreateTransfer for the same sender (on every node), it computes the
-	// sender's Usage as of t.CreatedAt and calls check; when check returns an
-	// error nothing is written and that error is returned. This is how
-	// concurrent creates can never exceed a quota. StorageBytes counts every
-	// live transfer of the sender; Recent, those created in the window.
+	// sender's Usage as of t.CreatedAt over spans (see Usage) and calls
+	// check; when check returns an error nothing is written and that error
+	// is returned. This is how concurrent creates can never exceed a quota.
 	// Recipients keep their order. check must not call the store. A
 	// duplicate ID is CodeAlreadyExists; an unknown sender or recipient
 	// account, CodeNotFound.
-	CreateTransfer(ctx context.Context, t *Transfer, check func(Usage) error) error
+	CreateTransfer(ctx context.Context, t *Transfer, spans UsageSpans, check func(Usage) error) error
 	// Usage returns what the account holds and has sent within UsageWindow
-	// before now.
-	Usage(ctx context.Context, accountID int64, now time.Time) (Usage, error)
+	// before now, and the counts over spans: StorageBytes counts every live
+	// transfer of the account; Recent, those created in the window that
+	// count (Sent.Counts); Counted, every one created in the spans.
+	// What it costs may grow with the transfers it returns and the live
+	// ones, but not with the rest of the account's history, nor with how
+	// many it counts in a span: a create reads it inside its write
+	// transaction, and a busy sender would make each create slower than
+	// the last.
+	Usage(ctx context.Context, accountID int64, now time.Time, spans UsageSpans) (Usage, error)
 	// Transfer returns the transfer with its recipients and sender name.
 	Transfer(ctx context.Context, id string) (*Transfer, error)
 	// UpdateTransfer stores every mutable field of t (state, error, sha256,

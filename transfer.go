@@ -122,14 +122,49 @@ type Blob struct {
 }
 
 // Usage is what an account holds and has recently sent, as the quota and
-// rate checks need it.
+// rate checks need it, as of one moment ("now").
+//
+// A metadata store answers with the transfers that count towards the
+// rolling volume in Recent and with Counted; the checks never need to read
+// every transfer of the window, which for a busy sender would make each
+// create slower than the last.
 type Usage struct {
 	// StorageBytes is the declared size of the account's live transfers,
 	// uploads in progress included: what is reserved or stored for it.
 	StorageBytes int64
 	// Recent lists the account's transfers created within UsageWindow
-	// before the moment of the check, any state.
+	// before now, oldest first: from a metadata store, those that count
+	// towards its volume (Sent.Counts); when Counted is nil, every one, any
+	// state.
 	Recent []Sent
+	// Counted is what the store counted over the short spans it was asked
+	// for. Nil when Recent lists every transfer of the window, whatever
+	// became of it (a Usage made by hand); the counts are then made from
+	// Recent.
+	Counted *Counted
+}
+
+// UsageSpans are the short rolling spans, within UsageWindow, that a Usage
+// counts an account's new transfers over, whatever became of them: that of
+// the burst limit (7001) and that of the session rule (7003). A zero span
+// counts nothing.
+type UsageSpans struct {
+	Burst    time.Duration
+	Networks time.Duration
+}
+
+// Counted is what a metadata store counted over an account's transfers
+// created within the spans of a UsageSpans before now.
+type Counted struct {
+	// Spans are what was counted over.
+	Spans UsageSpans
+	// Created is how many transfers were created within Spans.Burst, and
+	// FirstCreated when the oldest of them was (zero when none was).
+	Created      int
+	FirstCreated time.Time
+	// Networks are the distinct networks that the transfers created within
+	// Spans.Networks were sent from (those with one), sorted.
+	Networks []string
 }
 
 // Sent is one recently created transfer, as rolling windows see it.
@@ -142,6 +177,19 @@ type Sent struct {
 	Code Code
 	// Network is the sender's network when it created the transfer.
 	Network string
+}
+
+// Counts reports whether the transfer still uses its sender's rolling
+// volume: it does from its creation (the reservation) on, unless it was
+// rejected, recalled, or abandoned before its last byte (expired with 2003).
+func (s Sent) Counts() bool {
+	switch s.State {
+	case StateRejected, StateRecalled:
+		return false
+	case StateExpired:
+		return s.Code != CodeUploadStalled
+	}
+	return true
 }
 
 // UsageWindow is how far back Usage.Recent reaches: the rolling 24 hours.

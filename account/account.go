@@ -111,7 +111,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*ferry.Accoun
 	if !strings.HasPrefix(token, tokenPrefix) {
 		return nil, ferry.E(ferry.CodeUnauthenticated)
 	}
-	t, err := s.store.Token(ctx, hashToken(token))
+	t, a, err := s.session(ctx, hashToken(token))
 	if ferry.ErrorCode(err) == ferry.CodeNotFound {
 		return nil, ferry.E(ferry.CodeUnauthenticated)
 	}
@@ -121,14 +121,29 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*ferry.Accoun
 	if !s.clock.Now().Before(t.ExpiresAt) {
 		return nil, ferry.E(ferry.CodeUnauthenticated).With("reason", "the sign-in expired")
 	}
-	a, err := s.store.AccountByID(ctx, t.AccountID)
-	if err != nil {
-		return nil, err
-	}
 	if a.Disabled {
 		return nil, ferry.E(ferry.CodeUnauthenticated)
 	}
 	return a, nil
+}
+
+// session reads the session of hash and its account, in one query when the
+// store can (ferry.SessionStore). Nothing is kept between requests, so that
+// a logout, a disabled account or a new tier applies to the next request,
+// on every node.
+func (s *Service) session(ctx context.Context, hash []byte) (*ferry.Token, *ferry.Account, error) {
+	if ss, ok := s.store.(ferry.SessionStore); ok {
+		return ss.Session(ctx, hash)
+	}
+	t, err := s.store.Token(ctx, hash)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := s.store.AccountByID(ctx, t.AccountID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, a, nil
 }
 
 // Logout ends the session of token.

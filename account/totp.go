@@ -27,7 +27,7 @@ type TOTPEnrollment struct {
 
 // EnrollTOTP gives a a new authenticator secret, replacing an unconfirmed
 // one; it counts once ConfirmTOTP sees one of its codes. An account with a
-// confirmed secret is refused with 8007 STATE_CONFLICT, and one at level 2
+// confirmed secret is refused with 4007 TOTP_ALREADY_ENROLLED, and one at level 2
 // or 3 with its 4002 or 4003: a secret made now must not let whoever holds
 // the session step up.
 func (s *Service) EnrollTOTP(ctx context.Context, a *ferry.Account) (TOTPEnrollment, error) {
@@ -50,7 +50,7 @@ func (s *Service) EnrollTOTP(ctx context.Context, a *ferry.Account) (TOTPEnrollm
 }
 
 // ConfirmTOTP confirms a's unconfirmed secret with one of its codes: 4005
-// ONE_TIME_CODE_INVALID for a wrong one, 8007 when there is nothing to
+// ONE_TIME_CODE_INVALID for a wrong one, 4006 TOTP_NOT_ENROLLED when there is nothing to
 // confirm, and like EnrollTOTP at level 2 or 3.
 func (s *Service) ConfirmTOTP(ctx context.Context, a *ferry.Account, code string) error {
 	return s.updateRisk(ctx, a, func(r *ferry.Risk, p RiskPolicy, now time.Time) error {
@@ -58,8 +58,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, a *ferry.Account, code string
 			return err
 		}
 		if r.TOTPSecret == "" {
-			return ferry.E(ferry.CodeStateConflict).With("reason", "no authenticator secret to confirm: enrol first").
-				With("totp_enrolled", false)
+			return ferry.E(ferry.CodeTOTPNotEnrolled).With("totp_enrolled", false)
 		}
 		if ok, _ := useCode(r, code, now); !ok {
 			return ferry.E(ferry.CodeOneTimeCodeInvalid)
@@ -73,7 +72,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, a *ferry.Account, code string
 // account goes back to level 1 with no failed logins. A wrong code is 4005
 // and a risk event (step_up_failed); a code already used is 4005 alone. An
 // account at level 3 is refused with its 4003 (a step-up does not lift a
-// restriction), one with no confirmed secret with 8007.
+// restriction), one with no confirmed secret with 4006.
 func (s *Service) StepUp(ctx context.Context, a *ferry.Account, code string) error {
 	var verdict error
 	err := s.updateRisk(ctx, a, func(r *ferry.Risk, p RiskPolicy, now time.Time) error {
@@ -81,8 +80,7 @@ func (s *Service) StepUp(ctx context.Context, a *ferry.Account, code string) err
 			return p.standing(r, now)
 		}
 		if !r.TOTPConfirmed {
-			return ferry.E(ferry.CodeStateConflict).With("reason", "no authenticator is enrolled").
-				With("totp_enrolled", false)
+			return ferry.E(ferry.CodeTOTPNotEnrolled).With("totp_enrolled", false)
 		}
 		verdict = stepUp(r, p, code, now)
 		return nil
@@ -112,8 +110,7 @@ func stepUp(r *ferry.Risk, p RiskPolicy, code string, now time.Time) error {
 // level 2 or 3.
 func canEnroll(r *ferry.Risk, p RiskPolicy, now time.Time) error {
 	if r.TOTPConfirmed {
-		return ferry.E(ferry.CodeStateConflict).With("reason", "an authenticator is already enrolled").
-			With("totp_enrolled", true)
+		return ferry.E(ferry.CodeTOTPAlreadyEnrolled).With("totp_enrolled", true)
 	}
 	return p.standing(r, now)
 }
@@ -140,4 +137,14 @@ func useCode(r *ferry.Risk, code string, now time.Time) (ok, replay bool) {
 		return true, false
 	}
 	return false, replay
+}
+
+// ResetTOTP removes a's authenticator, confirmed or not, as an administrator
+// decides when its owner lost it: the account can enrol a new one. Its
+// risk level stays.
+func (s *Service) ResetTOTP(ctx context.Context, a *ferry.Account) error {
+	return s.updateRisk(ctx, a, func(r *ferry.Risk, _ RiskPolicy, _ time.Time) error {
+		r.TOTPSecret, r.TOTPConfirmed, r.TOTPLastStep = "", false, 0
+		return nil
+	})
 }

@@ -72,16 +72,16 @@ func TestEnrolment(t *testing.T) {
 		t.Errorf("after confirming: %+v, want enrolled and no risk events", v)
 	}
 	_, err = e.s.EnrollTOTP(e.ctx, e.alice)
-	wantCode(t, err, ferry.CodeStateConflict, "enrol over a confirmed secret")
-	wantCode(t, e.s.ConfirmTOTP(e.ctx, e.alice, code(t, second.Secret, now)), ferry.CodeStateConflict, "confirm twice")
+	wantCode(t, err, ferry.CodeTOTPAlreadyEnrolled, "enrol over a confirmed secret")
+	wantCode(t, e.s.ConfirmTOTP(e.ctx, e.alice, code(t, second.Secret, now)), ferry.CodeTOTPAlreadyEnrolled, "confirm twice")
 }
 
 // Nothing to confirm, and no enrolment at level 2: a secret made by
 // whoever holds the session then must not step up.
 func TestEnrolmentRefused(t *testing.T) {
 	e := newRiskEnv(t)
-	wantCode(t, e.s.ConfirmTOTP(e.ctx, e.alice, "123456"), ferry.CodeStateConflict, "confirm before enrolling")
-	wantCode(t, e.s.StepUp(e.ctx, e.alice, "123456"), ferry.CodeStateConflict, "step up without an enrolment")
+	wantCode(t, e.s.ConfirmTOTP(e.ctx, e.alice, "123456"), ferry.CodeTOTPNotEnrolled, "confirm before enrolling")
+	wantCode(t, e.s.StepUp(e.ctx, e.alice, "123456"), ferry.CodeTOTPNotEnrolled, "step up without an enrolment")
 	en, err := e.s.EnrollTOTP(e.ctx, e.alice)
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,8 @@
 #   ingest   — a 1 GiB upload (one tus PATCH by curl) through ferry and through tusd v2 (local disk)
 #   download — the same 1 GiB through ferry and through nginx serving the file
 #   memory   — ferry's peak RSS (VmHWM) while it ingests a 5 GiB upload
+#   decisions — the policy engine's decisions/s and p99 (bench/decisions.sh;
+#               BENCH=decisions runs it alone)
 # Each timing is the median of $RUNS runs; the ratios are what to quote.
 # Needs: curl, go; installs tusd (go install) and nginx (apt) when missing.
 set -euo pipefail
@@ -15,10 +17,14 @@ BIG_MB=${BIG_MB:-5120}
 mkdir -p "$OUT/bin"
 export GOBIN=$OUT/bin PATH=$OUT/bin:$PATH
 
+# BENCH=decisions runs the decisions section alone: no peers, no payload.
+ONLY=${BENCH:-all}
 [ -x bin/ferry ] || go build -o bin/ferry ./cmd/ferry
-command -v tusd >/dev/null || go install github.com/tus/tusd/v2/cmd/tusd@v2.9.1
-if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
-  apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null || apt-get install -y -qq nginx >/dev/null
+if [ "$ONLY" = all ]; then
+  command -v tusd >/dev/null || go install github.com/tus/tusd/v2/cmd/tusd@v2.9.1
+  if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+    apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null || apt-get install -y -qq nginx >/dev/null
+  fi
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
@@ -35,14 +41,15 @@ trap cleanup EXIT
 # no run pays for the one before it.
 SHM=/dev/shm; [ -d "$SHM" ] && [ -w "$SHM" ] || SHM=$OUT
 FILE=$SHM/ferry-bench-payload-${SIZE_MB}M.bin
-[ -f "$FILE" ] || head -c $((SIZE_MB << 20)) /dev/urandom >"$FILE"
+[ -f "$FILE" ] || [ "$ONLY" != all ] || head -c $((SIZE_MB << 20)) /dev/urandom >"$FILE"
 settle() { sync; [ -w /proc/sys/vm/drop_caches ] && echo 1 >/proc/sys/vm/drop_caches || true; }
-BYTES=$(stat -c %s "$FILE")
+BYTES=$(stat -c %s "$FILE" 2>/dev/null || echo 0)
 
-# start_ferry DATA PORT: a fresh node; sets FERRY_PID and TOKEN (alice, enterprise).
+# start_ferry DATA PORT [CONFIG]: a fresh node, on the embedded defaults or
+# with ferry.yaml CONFIG; sets FERRY_PID and TOKEN (alice, enterprise).
 start_ferry() {
   rm -rf "$1"
-  FERRY_ADMIN_PASSWORD=bench-admin-pw ./bin/ferry serve --data "$1" --listen "127.0.0.1:$2" >"$OUT/ferry.log" 2>&1 &
+  FERRY_ADMIN_PASSWORD=bench-admin-pw ./bin/ferry serve ${3:+--config "$3"} --data "$1" --listen "127.0.0.1:$2" >"$OUT/ferry.log" 2>&1 &
   FERRY_PID=$!; pids+=("$FERRY_PID")
   waitport "$2"
   local admin
@@ -61,11 +68,13 @@ patch() {
     -H 'Content-Type: application/offset+octet-stream' ${3:+-H "Authorization: Bearer $3"} --upload-file "$2" "$1"
 }
 
-new_transfer() { # port size -> transfer id
+new_transfer() { # port size [name] -> transfer id
   curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-    -d "{\"to\":[\"bob\"],\"name\":\"payload.bin\",\"size\":$2}" "http://127.0.0.1:$1/api/v1/transfers" |
+    -d "{\"to\":[\"bob\"],\"name\":\"${3:-payload.img}\",\"size\":$2}" "http://127.0.0.1:$1/api/v1/transfers" |
     sed 's/.*"id":"\([^"]*\)".*/\1/'
 }
+
+if [ "$ONLY" = decisions ]; then . bench/decisions.sh; exit 0; fi
 
 echo "== ingest: ${SIZE_MB} MiB, one PATCH each, ferry and tusd alternating, median of $RUNS"
 FPORT=$(freeport); start_ferry "$OUT/ferry-data" "$FPORT"
@@ -119,7 +128,9 @@ echo "== memory: ferry's peak RSS during a ${BIG_MB} MiB upload"
 kill "$FERRY_PID"; wait "$FERRY_PID" 2>/dev/null || true
 BIG=$OUT/sparse-${BIG_MB}M.bin; rm -f "$BIG"; truncate -s $((BIG_MB << 20)) "$BIG"
 FPORT=$(freeport); start_ferry "$OUT/ferry-data-big" "$FPORT"
-BIG_ID=$(new_transfer "$FPORT" $((BIG_MB << 20)))
+# A type without a per-group cap (a disk image is an archive, capped at 5 GB):
+# a binary STL model, professional, which enterprise may send at any size.
+BIG_ID=$(new_transfer "$FPORT" $((BIG_MB << 20)) model.stl)
 BIG_T=$(patch "http://127.0.0.1:$FPORT/api/v1/uploads/$BIG_ID" "$BIG" "$TOKEN")
 PEAK_KB=$(awk '/VmHWM/ {print $2}' "/proc/$FERRY_PID/status")
 rm -f "$BIG"; rm -rf "$OUT/ferry-data-big"
@@ -132,3 +143,5 @@ awk -v av="$AVAIL" -v b="$BYTES" -v fu="$FERRY_UP" -v tu="$TUSD_UP" -v fd="$FERR
   printf "%-34s %8.0f MB %8.0f MB %7.2fx   (goal >= 0.90, peer nginx sendfile)\n", "download MiB/s", mb/fd, mb/nd, nd/fd
   printf "%-34s %7.1f MiB   (goal < 100 MiB; %d MiB in %.1f s)\n", "peak RSS during the big upload", pk/1024, bm, bt
 }'
+
+. bench/decisions.sh

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -30,7 +31,8 @@ func (a *API) content(w http.ResponseWriter, r *http.Request) {
 	cw := &countingWriter{ResponseWriter: w}
 	http.ServeContent(cw, r, "", time.Time{}, rc)
 	if r.Method == http.MethodGet && reachedEnd(cw, size) {
-		if err := a.transfers.Downloaded(r.Context(), acct, t); err != nil {
+		// The last byte went out: record it even when the client hangs up at once.
+		if err := a.transfers.Downloaded(context.WithoutCancel(r.Context()), acct, t); err != nil {
 			a.log.Error("download not recorded", "id", t.ID, "err", err)
 		}
 	}

@@ -16,6 +16,7 @@ func (a *API) riskRoutes() {
 	m.HandleFunc("POST /api/v1/me/step-up", a.authed(a.stepUp))
 	m.HandleFunc("GET /api/v1/admin/users/{name}/risk", a.admin(a.getRisk))
 	m.HandleFunc("DELETE /api/v1/admin/users/{name}/risk", a.admin(a.clearRisk))
+	m.HandleFunc("DELETE /api/v1/admin/users/{name}/totp", a.admin(a.resetTOTP))
 }
 
 // enrollTOTP answers a new, unconfirmed authenticator secret.
@@ -69,6 +70,22 @@ func (a *API) getRisk(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, r, http.StatusOK, wire.Risk{Level: v.Level, Until: wire.TimePtr(v.Until), FailedLogins: v.FailedLogins,
 		Events24h: v.Events24h, TOTPEnrolled: v.TOTPEnrolled})
+}
+
+// resetTOTP removes an account's authenticator (its owner lost it), so
+// that a new one can be enrolled.
+func (a *API) resetTOTP(w http.ResponseWriter, r *http.Request) {
+	acct, err := a.accounts.Get(r.Context(), r.PathValue("name"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if err := a.accounts.ResetTOTP(r.Context(), acct); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.log.Info("authenticator removed", "username", acct.Username, "by", caller(r).Username)
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (a *API) clearRisk(w http.ResponseWriter, r *http.Request) {

@@ -185,7 +185,7 @@ func TestTOTPEnrolmentAndStepUp(t *testing.T) {
 	s.wantError(s.do("POST", "/api/v1/me/totp/confirm", s.user, map[string]string{"cod": right}),
 		http.StatusBadRequest, ferry.CodeBadRequest)
 	s.ok(s.do("POST", "/api/v1/me/totp/confirm", s.user, wire.OneTimeCode{Code: right}), http.StatusNoContent, nil)
-	s.wantError(s.do("POST", "/api/v1/me/totp", s.user, nil), http.StatusConflict, ferry.CodeStateConflict)
+	s.wantError(s.do("POST", "/api/v1/me/totp", s.user, nil), http.StatusConflict, ferry.CodeTOTPAlreadyEnrolled)
 
 	for range 3 {
 		s.login("alice", "wrong-password", http.StatusUnauthorized)
@@ -229,7 +229,7 @@ func TestRiskErrors(t *testing.T) {
 		t.Errorf("4002: Retry-After %q, body %s", r.Header.Get("Retry-After"), r.body)
 	}
 	s.wantError(s.do("POST", "/api/v1/me/step-up", s.user, wire.OneTimeCode{Code: "123456"}),
-		http.StatusConflict, ferry.CodeStateConflict) // nothing enrolled
+		http.StatusConflict, ferry.CodeTOTPNotEnrolled) // nothing enrolled
 
 	for range 5 {
 		if err := s.accounts.RiskEvent(t.Context(), s.alice, "burst"); err != nil {
@@ -275,5 +275,28 @@ func wantSend(t *testing.T, err error, code ferry.Code) {
 	t.Helper()
 	if got := ferry.ErrorCode(err); got != code {
 		t.Fatalf("CheckSend: %v, want code %d", err, code)
+	}
+}
+
+// An administrator removes the authenticator of a user who lost it; the
+// user enrols a new one, and the old secret's codes no longer count.
+func TestAdminRemovesAnAuthenticator(t *testing.T) {
+	s := newRiskServer(t)
+	var en wire.TOTPEnrollment
+	s.ok(s.do("POST", "/api/v1/me/totp", s.user, nil), http.StatusOK, &en)
+	s.ok(s.do("POST", "/api/v1/me/totp/confirm", s.user, wire.OneTimeCode{Code: totpCode(t, en.Secret, s.clock.Now())}), http.StatusNoContent, nil)
+	s.wantError(s.do("DELETE", "/api/v1/admin/users/alice/totp", s.user, nil), http.StatusForbidden, ferry.CodeForbidden)
+	s.wantError(s.do("DELETE", "/api/v1/admin/users/nobody/totp", s.admin, nil), http.StatusNotFound, ferry.CodeNotFound)
+	s.ok(s.do("DELETE", "/api/v1/admin/users/alice/totp", s.admin, nil), http.StatusNoContent, nil)
+	if got := s.risk("alice"); got.TOTPEnrolled {
+		t.Fatalf("still enrolled: %+v", got)
+	}
+	s.clock.advance(30 * time.Second)
+	s.wantError(s.do("POST", "/api/v1/me/step-up", s.user, wire.OneTimeCode{Code: totpCode(t, en.Secret, s.clock.Now())}),
+		http.StatusConflict, ferry.CodeTOTPNotEnrolled)
+	var again wire.TOTPEnrollment
+	s.ok(s.do("POST", "/api/v1/me/totp", s.user, nil), http.StatusOK, &again)
+	if again.Secret == en.Secret {
+		t.Error("the new enrolment reuses the old secret")
 	}
 }

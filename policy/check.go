@@ -54,24 +54,51 @@ func (p *Policy) Evaluate(f Facts) []Check {
 		fe := ferry.AsError(f.Risk)
 		out = append(out, outcome(fe.Rule, fe, nil, nil))
 	}
+	out = p.appendFile(out, f)
+	if p.Tier(f.Account.Tier) == nil {
+		return out
+	}
+	out = p.checkPeak(out, f)
+	return p.appendUsage(out, f)
+}
+
+// EvaluateFile runs the rules about the file alone — its name (1004), its
+// type (1003, 1001), its size (6002) and its group's cap (1006) for the
+// sender's tier — in Evaluate's order, with the same outcomes. They need
+// nothing but the name, the size and the tier: `ferry check` runs them on
+// the sender's machine against the published policy.
+func (p *Policy) EvaluateFile(f Facts) []Check {
+	return p.appendFile(make([]Check, 0, 6), f)
+}
+
+func (p *Policy) appendFile(out []Check, f Facts) []Check {
 	var nameErr *ferry.Error
 	if _, err := CleanName(f.Name); err != nil {
 		nameErr = ferry.AsError(err)
 	}
 	out = append(out, outcome(RuleFileName, nameErr, nil, nil))
-
 	tierPath := "tiers." + string(f.Account.Tier)
 	tier := p.Tier(f.Account.Tier)
 	if tier == nil {
 		err := ferry.E(ferry.CodeForbidden).WithRule(tierPath).With("tier", string(f.Account.Tier))
 		return append(out, outcome(tierPath, err, nil, nil))
 	}
-	out = p.checkType(out, f, tier, tierPath)
-	out = p.checkPeak(out, f)
-	if f.Usage != nil {
-		out = p.checkUsage(out, f, tier, tierPath)
+	return p.checkType(out, f, tier, tierPath)
+}
+
+// EvaluateUsage runs the rules over the sender's usage — burst (7001),
+// networks (7003), storage (6001) and the rolling volume (6003) — in
+// Evaluate's order: the last rules of Evaluate, the ones a create checks
+// again inside the transaction that reserves the transfer. Nil when f has
+// no Usage or the tier is unknown.
+func (p *Policy) EvaluateUsage(f Facts) []Check { return p.appendUsage(nil, f) }
+
+func (p *Policy) appendUsage(out []Check, f Facts) []Check {
+	tier := p.Tier(f.Account.Tier)
+	if f.Usage == nil || tier == nil {
+		return out
 	}
-	return out
+	return p.checkUsage(out, f, tier, "tiers."+string(f.Account.Tier))
 }
 
 func outcome(rule string, err *ferry.Error, limit, actual any) Check {

@@ -43,14 +43,27 @@ func (d *Duration) UnmarshalText(text []byte) error {
 	return nil
 }
 
-// MarshalText writes whole days as "7d", anything else in Go's form.
+// MarshalText writes the duration as String does.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
-// String writes whole days as "7d", anything else in Go's form.
+// String writes the duration as people write it, in units that
+// ParseDuration reads back, leaving out the zero ones: "7d", "1d12h",
+// "24h" is "1d", "90m" is "1h30m", "30s", "1m0.5s" keeps Go's form for
+// what is not whole seconds; "0s" for zero.
 func (d Duration) String() string {
 	td := time.Duration(d)
-	if td > 0 && td%(24*time.Hour) == 0 {
-		return fmt.Sprintf("%dd", td/(24*time.Hour))
+	if td <= 0 || td%time.Second != 0 {
+		return td.String()
 	}
-	return td.String()
+	var b strings.Builder
+	for _, u := range []struct {
+		unit time.Duration
+		name string
+	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if n := td / u.unit; n > 0 {
+			fmt.Fprintf(&b, "%d%s", n, u.name)
+			td -= n * u.unit
+		}
+	}
+	return b.String()
 }

@@ -26,37 +26,37 @@ const RuleFileName = "files.name"
 // trailing dot or space, or more than MaxNameBytes bytes.
 func CleanName(name string) (string, error) {
 	if !utf8.ValidString(name) {
-		return "", nameError("it is not valid UTF-8")
+		return "", nameError("it is not valid UTF-8", "它不是有效的 UTF-8 编码")
 	}
 	name = norm.NFC.String(name)
 	switch {
 	case name == "":
-		return "", nameError("it is empty")
+		return "", nameError("it is empty", "文件名为空")
 	case name == "." || name == "..":
-		return "", nameError("it is a folder reference")
+		return "", nameError("it is a folder reference", "它是文件夹引用(. 或 ..)")
 	case len(name) > MaxNameBytes:
-		return "", nameError("it is longer than 255 bytes").With("length", len(name))
+		return "", nameError("it is longer than 255 bytes", "超过 255 字节").With("length", len(name))
 	case strings.HasSuffix(name, ".") || strings.HasSuffix(name, " "):
-		return "", nameError("it ends with a dot or a space")
+		return "", nameError("it ends with a dot or a space", "以点或空格结尾")
 	}
 	for _, r := range name {
 		switch {
 		case r == '/' || r == '\\':
-			return "", nameError("it contains a path separator")
+			return "", nameError("it contains a path separator", "含有路径分隔符(/ 或 \\)")
 		case unicode.IsControl(r):
-			return "", nameError("it contains a control character")
+			return "", nameError("it contains a control character", "含有控制字符")
 		case isBidiControl(r):
-			return "", nameError("it contains a bidirectional text control character")
+			return "", nameError("it contains a bidirectional text control character", "含有双向文本控制字符(可伪装扩展名)")
 		}
 	}
 	if reservedDevice(name) {
-		return "", nameError("it is a reserved device name")
+		return "", nameError("it is a reserved device name", "是系统保留的设备名")
 	}
 	return name, nil
 }
 
-func nameError(reason string) *ferry.Error {
-	return ferry.E(ferry.CodeFileNameInvalid).WithRule(RuleFileName).With("reason", reason)
+func nameError(en, zh string) *ferry.Error {
+	return ferry.E(ferry.CodeFileNameInvalid).WithRule(RuleFileName).With("reason", ferry.Phrase{En: en, Zh: zh})
 }
 
 func isBidiControl(r rune) bool {

@@ -53,8 +53,15 @@ func TestCleanNameRefuses(t *testing.T) {
 			continue
 		}
 		fe := ferry.AsError(err)
-		if fe.Rule != RuleFileName || !strings.Contains(fe.Details["reason"].(string), reason) {
+		why, _ := fe.Details["reason"].(ferry.Phrase)
+		if fe.Rule != RuleFileName || !strings.Contains(why.En, reason) {
 			t.Errorf("CleanName(%q): rule %q reason %q; want reason mentioning %q", name, fe.Rule, fe.Details["reason"], reason)
+		}
+		// The reason reads in Chinese in a Chinese message, and in English in the English one.
+		zh, _ := fe.Message(ferry.Chinese)
+		en, _ := fe.Message(ferry.English)
+		if why.Zh == "" || !strings.Contains(zh, why.Zh) || strings.Contains(zh, why.En) || !strings.Contains(en, why.En) {
+			t.Errorf("CleanName(%q): messages %q / %q", name, zh, en)
 		}
 	}
 }

@@ -69,7 +69,8 @@ func (p *Policy) checkAdmission(out []Check, f Facts) []Check {
 	a := p.Admission
 	rule, limit := "admission.max_concurrent_uploads", a.MaxConcurrentUploads
 	if slices.Contains(a.ShedFirst, string(f.Account.Tier)) {
-		rule, limit = "admission.shed_first", int(a.ShedAt*float64(a.MaxConcurrentUploads))
+		// at least one upload: a small node must not refuse these tiers always
+		rule, limit = "admission.shed_first", max(1, int(a.ShedAt*float64(a.MaxConcurrentUploads)))
 	}
 	var err *ferry.Error
 	if f.ActiveUploads >= limit {
@@ -153,11 +154,21 @@ func (p *Policy) checkPeak(out []Check, f Facts) []Check {
 // checkUsage: 7001 burst, 7003 networks, 6001 storage, 6003 volume.
 func (p *Policy) checkUsage(out []Check, f Facts, tier *Tier, tierPath string) []Check {
 	u := f.Usage
+	spans := p.UsageSpans(f.Account.Tier)
+	c := counted(u, f.Now, spans)
+	if c.Spans != spans {
+		// The store counted over other spans than this policy's: a caller
+		// that asked with another policy. Refuse rather than guess.
+		err := ferry.E(ferry.CodeInternal).WithRule(tierPath + ".burst").
+			WithErr(fmt.Errorf("policy: usage counted over %+v, not %+v", c.Spans, spans))
+		return append(out, outcome(tierPath+".burst", err, nil, nil))
+	}
 	if b := tier.Burst; b.Count > 0 {
 		rule := tierPath + ".burst"
-		n, freeIn := burst(u.Recent, f.Now, time.Duration(b.Per))
+		n := c.Created
 		var err *ferry.Error
 		if n >= b.Count {
+			freeIn := c.FirstCreated.Add(time.Duration(b.Per)).Sub(f.Now)
 			err = ferry.E(ferry.CodeTooManyUploads).WithRule(rule).With("limit", b.Count).
 				With("per", b.Per.String()).With("actual", n).WithRetryAfter(seconds(freeIn))
 		}
@@ -165,9 +176,9 @@ func (p *Policy) checkUsage(out []Check, f Facts, tier *Tier, tierPath string) [
 	}
 	if net := Network(f.ClientIP); net != "" {
 		rule, max := "sessions.max_networks", p.Sessions.MaxNetworks
-		nets := networks(u.Recent, f.Now, time.Duration(p.Sessions.Window))
+		nets := c.Networks
 		var err *ferry.Error
-		if !nets[net] && len(nets) >= max {
+		if !slices.Contains(nets, net) && len(nets) >= max {
 			err = ferry.E(ferry.CodeSessionAnomaly).WithRule(rule).With("limit", max).With("actual", len(nets)+1).
 				With("window", p.Sessions.Window.String())
 		}

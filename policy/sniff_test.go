@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"slices"
 	"testing"
+
+	"github.com/ferryhq/ferry"
 )
 
 // at builds a head that is exactly a signature: zeros up to its offset,
@@ -339,4 +341,43 @@ func BenchmarkConsistent(b *testing.B) {
 			ix.Consistent(".pdf", headEXE)
 		}
 	})
+}
+
+func TestCheckContent(t *testing.T) {
+	p := Default()
+	if err := p.Complete(); err != nil {
+		t.Fatal(err)
+	}
+	mz := append([]byte("MZ\x90\x00\x03\x00\x00\x00"), make([]byte, 56)...)
+	for _, tc := range []struct {
+		name string
+		head []byte
+		rule string // "" when it passes
+	}{
+		{"report.pdf", []byte("%PDF-1.7\n"), ""},
+		{"report.PDF", mz, "types.document.pdf"},
+		{"photo.jpg", mz, "types.image.jpeg"},
+		{"notes.txt", []byte("季度报告\n"), ""},
+		{"notes.txt", mz, "types.document.txt"},
+		{"setup.exe", mz, ""},
+		{"disk.img", mz, ""},   // a type without a signature cannot be checked
+		{"data.xyzzy", mz, ""}, // not in the catalogue: the whitelist decides
+		{"empty.pdf", nil, ""}, // nothing to judge
+		{"short.pdf", []byte("%P"), "types.document.pdf"},
+	} {
+		err := p.CheckContent(tc.name, tc.head)
+		switch {
+		case tc.rule == "" && err != nil:
+			t.Errorf("%s: %v, want it to pass", tc.name, err)
+		case tc.rule != "" && (err == nil || err.Code != ferry.CodeFileTypeMismatch || err.Rule != tc.rule):
+			t.Errorf("%s: %v, want 1002 with rule %s", tc.name, err, tc.rule)
+		}
+	}
+	err := p.CheckContent("invoice.pdf", mz)
+	if err.Details["declared_type"] != "pdf" || err.Details["detected_type"] != "exe" || err.Details["extension"] != ".pdf" {
+		t.Errorf("details %v", err.Details)
+	}
+	if HeadLen(10) != 10 || HeadLen(1<<40) != SniffLen {
+		t.Error("HeadLen")
+	}
 }

@@ -1,29 +1,59 @@
 package policy
 
 import (
+	"slices"
 	"time"
 
 	"github.com/ferryhq/ferry"
 )
 
-// countsAsSent reports whether a recent transfer still uses the sender's
-// rolling 24-hour volume: it does from its creation (the reservation) on,
-// unless it was rejected, recalled, or abandoned before its last byte.
-func countsAsSent(s ferry.Sent) bool {
-	switch s.State {
-	case ferry.StateRejected, ferry.StateRecalled:
-		return false
-	case ferry.StateExpired:
-		return s.Code != ferry.CodeUploadStalled
+// UsageSpans returns the spans the usage rules of tier t count over, as a
+// metadata store is asked for them: the burst limit's (none when the tier
+// has no limit) and the session rule's. Recent transfers reach back
+// ferry.UsageWindow at most, so no span is longer.
+func (p *Policy) UsageSpans(t ferry.Tier) ferry.UsageSpans {
+	var s ferry.UsageSpans
+	if tier := p.Tier(t); tier != nil && tier.Burst.Count > 0 {
+		s.Burst = min(time.Duration(tier.Burst.Per), ferry.UsageWindow)
 	}
-	return true
+	s.Networks = min(time.Duration(p.Sessions.Window), ferry.UsageWindow)
+	return s
+}
+
+// counted returns what the burst and session rules count: the store's
+// counts, or, for a Usage that lists every recent transfer (Counted nil),
+// the counts made from that list.
+func counted(u *ferry.Usage, now time.Time, spans ferry.UsageSpans) *ferry.Counted {
+	if u.Counted != nil {
+		return u.Counted
+	}
+	c := &ferry.Counted{Spans: spans}
+	nets := map[string]bool{}
+	for _, s := range u.Recent {
+		if s.CreatedAt.After(now) {
+			continue
+		}
+		age := now.Sub(s.CreatedAt)
+		if age < spans.Burst {
+			if c.Created == 0 || s.CreatedAt.Before(c.FirstCreated) {
+				c.FirstCreated = s.CreatedAt
+			}
+			c.Created++
+		}
+		if s.Network != "" && age < spans.Networks && !nets[s.Network] {
+			nets[s.Network] = true
+			c.Networks = append(c.Networks, s.Network)
+		}
+	}
+	slices.Sort(c.Networks)
+	return c
 }
 
 // volume returns the bytes sent in the 24 hours before now that count.
 func volume(recent []ferry.Sent, now time.Time) int64 {
 	var sum int64
 	for _, s := range recent {
-		if countsAsSent(s) && now.Sub(s.CreatedAt) < ferry.UsageWindow && !s.CreatedAt.After(now) {
+		if s.Counts() && now.Sub(s.CreatedAt) < ferry.UsageWindow && !s.CreatedAt.After(now) {
 			sum += s.Size
 		}
 	}
@@ -42,7 +72,7 @@ func volumeFreesIn(recent []ferry.Sent, now time.Time, limit, size int64) (time.
 		if used+size <= limit {
 			break
 		}
-		if countsAsSent(s) && now.Sub(s.CreatedAt) < ferry.UsageWindow {
+		if s.Counts() && now.Sub(s.CreatedAt) < ferry.UsageWindow {
 			used -= s.Size
 			if used+size <= limit {
 				return s.CreatedAt.Add(ferry.UsageWindow).Sub(now), true
@@ -50,35 +80,4 @@ func volumeFreesIn(recent []ferry.Sent, now time.Time, limit, size int64) (time.
 		}
 	}
 	return 0, true
-}
-
-// burst returns how many transfers were created in the Per before now, and
-// when the oldest of them leaves that span.
-func burst(recent []ferry.Sent, now time.Time, per time.Duration) (int, time.Duration) {
-	n := 0
-	var oldest time.Time
-	for _, s := range recent {
-		if now.Sub(s.CreatedAt) < per && !s.CreatedAt.After(now) {
-			if n == 0 {
-				oldest = s.CreatedAt
-			}
-			n++
-		}
-	}
-	if n == 0 {
-		return 0, 0
-	}
-	return n, oldest.Add(per).Sub(now)
-}
-
-// networks returns the distinct networks the account created transfers
-// from within window before now.
-func networks(recent []ferry.Sent, now time.Time, window time.Duration) map[string]bool {
-	out := map[string]bool{}
-	for _, s := range recent {
-		if s.Network != "" && now.Sub(s.CreatedAt) < window && !s.CreatedAt.After(now) {
-			out[s.Network] = true
-		}
-	}
-	return out
 }

@@ -50,6 +50,7 @@ type UploadsConfig struct {
 	AbandonAfter       policy.Duration `yaml:"abandon_after"`
 	VerdictWait        policy.Duration `yaml:"verdict_wait"`
 	VerdictWaitMaxSize ferry.Bytes     `yaml:"verdict_wait_max_size"`
+	LockWait           policy.Duration `yaml:"lock_wait"`
 }
 
 // SweeperConfig tunes the sweeper.
@@ -83,11 +84,12 @@ func DefaultConfig() *Config {
 		Data:     "./ferry-data",
 		Metadata: MetadataConfig{Driver: "sqlite"},
 		Blobs:    BlobsConfig{Driver: "local"},
-		Uploads:  UploadsConfig{AbandonAfter: policy.Duration(24 * time.Hour), VerdictWait: policy.Duration(2 * time.Second), VerdictWaitMaxSize: 64 << 20},
-		Sweeper:  SweeperConfig{Interval: policy.Duration(time.Minute), OrphanInterval: policy.Duration(time.Hour)},
-		Auth:     AuthConfig{TokenTTL: policy.Duration(30 * 24 * time.Hour)},
-		Log:      LogConfig{Level: "info", Format: "text"},
-		Policy:   policy.Default(),
+		Uploads: UploadsConfig{AbandonAfter: policy.Duration(24 * time.Hour), VerdictWait: policy.Duration(2 * time.Second), VerdictWaitMaxSize: 64 << 20,
+			LockWait: policy.Duration(10 * time.Second)},
+		Sweeper: SweeperConfig{Interval: policy.Duration(time.Minute), OrphanInterval: policy.Duration(time.Hour)},
+		Auth:    AuthConfig{TokenTTL: policy.Duration(30 * 24 * time.Hour)},
+		Log:     LogConfig{Level: "info", Format: "text"},
+		Policy:  policy.Default(),
 	}
 }
 
@@ -173,6 +175,7 @@ func (c *Config) Complete() error {
 	}
 	fill(&c.Uploads.AbandonAfter, def.Uploads.AbandonAfter)
 	fill(&c.Uploads.VerdictWait, def.Uploads.VerdictWait)
+	fill(&c.Uploads.LockWait, def.Uploads.LockWait)
 	if c.Uploads.VerdictWaitMaxSize <= 0 {
 		c.Uploads.VerdictWaitMaxSize = def.Uploads.VerdictWaitMaxSize
 	}

@@ -9,7 +9,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ferryhq/ferry"
@@ -88,6 +90,7 @@ func Open(cfg *Config, o Options) (*Node, error) {
 			AbandonAfter:       time.Duration(cfg.Uploads.AbandonAfter),
 			VerdictWait:        time.Duration(cfg.Uploads.VerdictWait),
 			VerdictWaitMaxSize: int64(cfg.Uploads.VerdictWaitMaxSize),
+			LockWait:           time.Duration(cfg.Uploads.LockWait),
 		},
 	})
 	n.API = httpapi.New(httpapi.Options{Accounts: n.Accounts, Transfers: n.Transfers, Policy: current, Log: o.Log,
@@ -155,7 +158,12 @@ func Run(ctx context.Context, cfg *Config, out io.Writer) error {
 	sweepCtx, stopSweeper := context.WithCancel(ctx)
 	defer stopSweeper()
 	go n.sweepLoop(sweepCtx)
-	go n.watchPolicy(sweepCtx, 2*time.Second)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	go n.watchPolicy(sweepCtx, tick.C, hup, nil)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -2,11 +2,9 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
 	"os"
-	"os/signal"
-	"strconv"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/ferryhq/ferry/policy"
@@ -18,9 +16,13 @@ type policyHolder struct{ p atomic.Pointer[policy.Policy] }
 
 func (h *policyHolder) current() *policy.Policy { return h.p.Load() }
 
+// Policy returns the policy in force.
+func (n *Node) Policy() *policy.Policy { return n.policy.current() }
+
 // Reload reads the configuration file again and, when it is valid, puts
-// its policy in force. A bad file keeps the policy in force and says why
-// in the log. Other settings (listen address, stores) need a restart.
+// its policy in force. A bad file keeps the policy in force, and the log
+// says why (file, line, key). Other settings (listen address, stores) need
+// a restart.
 func (n *Node) Reload() error {
 	path := n.Config.Path
 	if path == "" {
@@ -36,38 +38,47 @@ func (n *Node) Reload() error {
 	return nil
 }
 
-// watchPolicy reloads the policy on SIGHUP and when the configuration
-// file changes (checked every interval), until ctx is done.
-func (n *Node) watchPolicy(ctx context.Context, interval time.Duration) {
+// watched is what the policy watcher made of one tick or signal.
+type watched struct {
+	reloaded bool  // the file was read again
+	err      error // why it was not put in force
+}
+
+// watchPolicy reloads the policy on every value from hup (SIGHUP), and on
+// a tick when the configuration file's content changed, until ctx is done.
+// done, when not nil, receives what became of each tick and signal.
+func (n *Node) watchPolicy(ctx context.Context, tick <-chan time.Time, hup <-chan os.Signal, done chan<- watched) {
 	if n.Config.Path == "" {
 		return
 	}
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	last := stamp(n.Config.Path)
+	last := digest(n.Config.Path)
 	for {
+		var w watched
 		select {
 		case <-ctx.Done():
 			return
 		case <-hup:
-		case <-tick.C:
-			if s := stamp(n.Config.Path); s == last {
-				continue
+			last, w.reloaded = digest(n.Config.Path), true
+		case <-tick:
+			if d := digest(n.Config.Path); d != last {
+				last, w.reloaded = d, true
 			}
 		}
-		last = stamp(n.Config.Path)
-		_ = n.Reload()
+		if w.reloaded {
+			w.err = n.Reload()
+		}
+		if done != nil {
+			done <- w
+		}
 	}
 }
 
-// stamp identifies a version of a file by its modification time and size.
-func stamp(path string) string {
-	fi, err := os.Stat(path)
+// digest identifies a version of a file by its content; a file that cannot
+// be read has the zero digest.
+func digest(path string) [sha256.Size]byte {
+	b, err := os.ReadFile(path)
 	if err != nil {
-		return ""
+		return [sha256.Size]byte{}
 	}
-	return fi.ModTime().Format(time.RFC3339Nano) + "/" + strconv.FormatInt(fi.Size(), 10)
+	return sha256.Sum256(b)
 }

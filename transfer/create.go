@@ -62,9 +62,9 @@ func (s *Service) create(ctx context.Context, sender *ferry.Account, req CreateR
 	if err != nil {
 		return nil, err
 	}
-	err = s.meta.CreateTransfer(ctx, t, func(u ferry.Usage) error {
-		facts.Usage = &u
-		return policy.Verdict(pol.Evaluate(facts))
+	err = s.meta.CreateTransfer(ctx, t, pol.UsageSpans(sender.Tier), func(u ferry.Usage) error {
+		facts.Usage = &u // the other rules passed above, on the same facts
+		return policy.Verdict(pol.EvaluateUsage(facts))
 	})
 	if err != nil {
 		return nil, s.refused(ctx, sender, err)

@@ -170,7 +170,8 @@ func (s *Service) Outbox(ctx context.Context, account *ferry.Account, page ferry
 	return s.meta.Outbox(ctx, account.ID, page)
 }
 
-// Usage returns what account holds and recently sent.
+// Usage returns what account holds and recently sent (no short spans
+// counted: GET /api/v1/me shows the storage).
 func (s *Service) Usage(ctx context.Context, account *ferry.Account) (ferry.Usage, error) {
-	return s.meta.Usage(ctx, account.ID, s.clock.Now())
+	return s.meta.Usage(ctx, account.ID, s.clock.Now(), ferry.UsageSpans{})
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/policy"
 )
 
 // Prove answers the proof-of-possession challenge of transfer id with
@@ -42,6 +43,13 @@ func (s *Service) Prove(ctx context.Context, sender *ferry.Account, id, proof st
 			s.riskEvent(ctx, sender, "wrong_proof")
 		}
 		return t, false, nil
+	}
+	if err := s.checkBlobHead(ctx, t); err != nil {
+		if ferry.ErrorCode(err) != ferry.CodeFileTypeMismatch {
+			return nil, false, err
+		}
+		t, err := s.reject(ctx, t, err)
+		return t, false, err
 	}
 	now := s.clock.Now()
 	t.SHA256, t.Offset = t.DeclaredSHA256, t.Size
@@ -96,4 +104,23 @@ func ProofOf(r io.ReadSeeker, ch *ferry.Challenge) ([]byte, error) {
 		}
 	}
 	return h.Sum(nil), nil
+}
+
+// checkBlobHead judges the first bytes of the content an instant transfer
+// would share against the transfer's name, as an upload's are (1002): the
+// same content may have been sent before under another name.
+func (s *Service) checkBlobHead(ctx context.Context, t *ferry.Transfer) error {
+	rc, _, err := s.blobs.Open(ctx, t.DeclaredSHA256)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	head := make([]byte, policy.HeadLen(t.Size))
+	if _, err := io.ReadFull(rc, head); err != nil {
+		return ferry.Wrap(ferry.CodeStorageUnavailable, "transfer: read blob head", err)
+	}
+	if fe := s.policy().CheckContent(t.Name, head); fe != nil {
+		return fe
+	}
+	return nil
 }

@@ -22,16 +22,20 @@ func (s *Service) Precheck(ctx context.Context, sender *ferry.Account, req Creat
 }
 
 func (s *Service) precheck(ctx context.Context, sender *ferry.Account, req CreateRequest) ([]policy.Check, error) {
+	pol := s.policy()
 	facts, err := s.facts(ctx, sender, req)
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.meta.Usage(ctx, sender.ID, facts.Now)
+	u, err := s.meta.Usage(ctx, sender.ID, facts.Now, pol.UsageSpans(sender.Tier))
 	if err != nil {
 		return nil, err
 	}
-	facts.Usage = &u
-	checks := s.policy().Evaluate(facts)
+	// In the order a create checks them: the rules without usage, the
+	// request, the recipients, then the usage rules (which a create checks
+	// in the transaction that reserves), so that the first failure is the
+	// create's code.
+	checks := pol.Evaluate(facts)
 	if _, err := checkRequest(req); err != nil {
 		checks = append(checks, policy.Check{Rule: "request", Code: ferry.ErrorCode(err), Err: ferry.AsError(err)})
 	}
@@ -46,5 +50,7 @@ func (s *Service) precheck(ctx context.Context, sender *ferry.Account, req Creat
 	if rerr != nil {
 		c.Code = rerr.Code
 	}
-	return append(checks, c), nil
+	checks = append(checks, c)
+	facts.Usage = &u
+	return append(checks, pol.EvaluateUsage(facts)...), nil
 }

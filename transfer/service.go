@@ -134,7 +134,8 @@ func stateError(t *ferry.Transfer) *ferry.Error {
 	switch t.State {
 	case ferry.StateExpired:
 		if t.Error != nil && t.Error.Code == ferry.CodeUploadStalled {
-			return ferry.E(ferry.CodeUploadStalled).WithRule(t.Error.Rule)
+			e := *t.Error // with its details: how long it stalled
+			return &e
 		}
 		return ferry.E(ferry.CodeTransferExpired)
 	case ferry.StateRecalled, ferry.StateDeclined:

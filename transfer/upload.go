@@ -88,10 +88,20 @@ func (s *Service) Write(ctx context.Context, sender *ferry.Account, id string, c
 	defer s.active.Add(-1)
 	r := &countingReader{r: io.LimitReader(c.Body, t.Size-held)}
 	var body io.Reader = r
+	head, err := s.newHeadCheck(lctx, t, held, body)
+	if err != nil {
+		return t, err
+	}
+	if head != nil {
+		body = head
+	}
 	if c.Checksum != nil {
-		body = &checksumReader{r: r, h: newChecksumHash(c.Checksum.Algorithm), want: c.Checksum.Digest}
+		body = &checksumReader{r: body, h: newChecksumHash(c.Checksum.Algorithm), want: c.Checksum.Digest}
 	}
 	n, werr := s.blobs.Append(lctx, id, held, body)
+	if head != nil && head.result != nil { // not what its name says: refused, whatever else
+		return s.reject(context.WithoutCancel(ctx), t, head.result)
+	}
 	if errors.Is(werr, ferry.ErrDiscard) {
 		return t, ferry.E(ferry.CodeChunkChecksumMismatch).With("algorithm", c.Checksum.Algorithm)
 	}

@@ -66,6 +66,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.sendCmd(), a.listCmd("inbox"), a.listCmd("outbox"), a.getCmd(),
 		a.transferCmd("status"), a.transferCmd("recall"), a.transferCmd("accept"), a.transferCmd("decline"),
 		a.userCmd(),
+		a.checkCmd(), a.totpCmd(), a.stepUpCmd(),
 	)
 	return root
 }

@@ -31,7 +31,7 @@ func (a *app) loginCmd() *cobra.Command {
 				return err
 			}
 			server = strings.TrimRight(server, "/")
-			resp, err := a.newClient(server, "").Login(cmd.Context(), wire.LoginRequest{Username: user, Password: pw, TOTP: totp})
+			resp, err := a.newClient(server, "").Login(cmd.Context(), wire.LoginRequest{Username: user, Password: pw, TOTP: oneTimeCode(totp)})
 			if err != nil {
 				return err
 			}

@@ -88,7 +88,7 @@ func TestCLISendResumesWhenRunAgain(t *testing.T) {
 	e := start(t, nil)
 	e.user("alice", ferry.TierFree)
 	bob := e.user("bob", ferry.TierFree)
-	data := randomBytes(t, 8<<20)
+	data := zipBytes(t, 8<<20)
 	file := filepath.Join(t.TempDir(), "site-photos.zip")
 	os.WriteFile(file, data, 0o600)
 
@@ -103,9 +103,15 @@ func TestCLISendResumesWhenRunAgain(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	<-proxy.cut // 3 MiB of the request went through, then the network died
-	cmd.Process.Kill()
-	cmd.Wait()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-proxy.cut: // 3 MiB of the request went through, then the network died
+		cmd.Process.Kill()
+		<-exited
+	case err := <-exited: // a refusal, or a bug: it must not wait forever for a cut
+		t.Fatalf("the first run ended before the network was cut (%v):\n%s", err, firstOut.String())
+	}
 
 	out := alice.ok("", "send", file, "--to", "bob", "--quiet")
 	if !strings.Contains(out, "resumed") || !strings.Contains(out, "available") {

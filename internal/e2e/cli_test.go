@@ -70,7 +70,7 @@ func TestCLITour(t *testing.T) {
 	alice.ok("alice-password\n", "login", "--server", e.url, "--user", "alice", "--password-stdin")
 	folder := t.TempDir()
 	name := "季度 报告 final 🚀.pdf"
-	data := randomBytes(t, 300_000)
+	data := pdfBytes(t, 300_000)
 	os.WriteFile(filepath.Join(folder, name), data, 0o600)
 	out := alice.ok("", "send", filepath.Join(folder, name), "--to", "bob", "--quiet")
 	if !strings.Contains(out, name) || !strings.Contains(out, "available") {
@@ -116,7 +116,7 @@ func TestCLIGetResumes(t *testing.T) {
 	alice := e.user("alice", ferry.TierFree)
 	e.user("bob", ferry.TierFree)
 	data := randomBytes(t, 2<<20)
-	id := e.send(alice, []string{"bob"}, "movie.mkv", data)
+	id := e.send(alice, []string{"bob"}, "movie.img", data)
 
 	bob := newCLI(t)
 	bob.ok("bob-password\n", "login", "--server", e.url, "--user", "bob", "--password-stdin")

@@ -30,7 +30,7 @@ func TestNothingVisibleBeforeInspectionPasses(t *testing.T) {
 	g := newGate()
 	e := startWith(t, func(c *server.Config) { c.Uploads.VerdictWaitMaxSize = 1 }, server.Options{Inspectors: []ferry.Inspector{g}})
 	alice, bob := e.user("alice", ferry.TierFree), e.user("bob", ferry.TierFree)
-	c := e.create(alice, []string{"bob"}, "report.pdf", 5, "")
+	c := e.create(alice, []string{"bob"}, "report.txt", 5, "")
 	r := e.patch(alice, c.UploadURL, 0, []byte("12345"), nil)
 	if r.StatusCode != 204 || r.Header.Get(wire.HeaderTransferState) != "inspecting" {
 		t.Fatalf("last PATCH of a large upload: %d %v", r.StatusCode, r.Header)

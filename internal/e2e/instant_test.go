@@ -23,10 +23,10 @@ func TestInstantTransfer(t *testing.T) {
 	alice, bob, carol := e.user("alice", ferry.TierFree), e.user("bob", ferry.TierFree), e.user("carol", ferry.TierFree)
 	data := randomBytes(t, 1<<20)
 	sha := sha256hex(data)
-	e.send(alice, []string{"bob"}, "deck.pptx", data)
+	e.send(alice, []string{"bob"}, "deck.img", data)
 
 	// Carol holds the same file: a right proof delivers it without upload.
-	c := e.create(carol, []string{"bob"}, "deck copy.pptx", int64(len(data)), sha)
+	c := e.create(carol, []string{"bob"}, "deck copy.img", int64(len(data)), sha)
 	if c.Challenge == nil || len(c.Challenge.Ranges) == 0 {
 		t.Fatal("no challenge")
 	}
@@ -52,7 +52,7 @@ func TestInstantTransferRefusesWrongProof(t *testing.T) {
 	alice, mallory := e.user("alice", ferry.TierFree), e.user("mallory", ferry.TierFree)
 	e.user("bob", ferry.TierFree)
 	data := randomBytes(t, 200_000)
-	e.send(alice, []string{"bob"}, "payroll.xlsx", data)
+	e.send(alice, []string{"bob"}, "payroll.img", data)
 
 	prove := func(token string, c wire.CreateTransferResponse, proof string) wire.ProofResponse {
 		var pr wire.ProofResponse
@@ -61,11 +61,11 @@ func TestInstantTransferRefusesWrongProof(t *testing.T) {
 		return pr
 	}
 	// Mallory knows the hash but not the content.
-	held := e.create(mallory, []string{"mallory"}, "x.xlsx", int64(len(data)), sha256hex(data))
+	held := e.create(mallory, []string{"mallory"}, "x.img", int64(len(data)), sha256hex(data))
 	wrong := prove(mallory, held, sha256hex([]byte("guess")))
 	// Content nobody holds, proven "right".
 	other := randomBytes(t, 200_000)
-	notHeld := e.create(mallory, []string{"mallory"}, "y.xlsx", int64(len(other)), sha256hex(other))
+	notHeld := e.create(mallory, []string{"mallory"}, "y.img", int64(len(other)), sha256hex(other))
 	unknown := prove(mallory, notHeld, proofFor(other, notHeld.Challenge))
 	for _, pr := range []wire.ProofResponse{wrong, unknown} {
 		if pr.Instant || pr.Transfer.State != ferry.StateUploading || pr.UploadURL == "" {

@@ -17,7 +17,7 @@ import (
 func TestAliceToBob(t *testing.T) {
 	e := start(t, nil)
 	alice, bob := e.user("alice", ferry.TierFree), e.user("bob", ferry.TierFree)
-	data := randomBytes(t, 300_000)
+	data := pdfBytes(t, 300_000)
 
 	c := e.create(alice, []string{"bob"}, "plan.pdf", int64(len(data)), sha256hex(data))
 	if c.Transfer.State != ferry.StateUploading || c.UploadURL != "/api/v1/uploads/"+c.ID {
@@ -68,7 +68,7 @@ func TestInterruptedUploadResumes(t *testing.T) {
 	e := start(t, nil)
 	alice := e.user("alice", ferry.TierFree)
 	e.user("bob", ferry.TierFree)
-	data := randomBytes(t, 4<<20)
+	data := mp4Bytes(t, 4<<20)
 	c := e.create(alice, []string{"bob"}, "video.mp4", int64(len(data)), sha256hex(data))
 
 	// The client loses its network after sending half the bytes.

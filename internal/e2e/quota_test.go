@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/ferryhq/ferry"
@@ -21,20 +20,8 @@ func TestConcurrentCreatesNeverExceedQuota(t *testing.T) {
 	alice := e.user("alice", ferry.TierFree)
 	e.user("bob", ferry.TierFree)
 
-	var wg sync.WaitGroup
-	results := make(chan *resp, 50)
-	for i := 0; i < 50; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results <- e.do(request{method: "POST", path: "/api/v1/transfers", token: alice,
-				json: wire.CreateTransferRequest{To: []string{"bob"}, Name: "part.img", Size: size}})
-		}()
-	}
-	wg.Wait()
-	close(results)
 	created := 0
-	for r := range results {
+	for _, r := range concurrently(50, func() *resp { return e.createSized(alice, size) }) {
 		switch r.StatusCode {
 		case 201:
 			created++

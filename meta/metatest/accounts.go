@@ -15,6 +15,7 @@ func accountTests() []test {
 		{"Account/Update", testAccountUpdate},
 		{"Token/RoundTrip", testTokenRoundTrip},
 		{"Token/DeleteExpired", testDeleteExpiredTokens},
+		{"Session", testSession},
 	}
 }
 
@@ -205,5 +206,39 @@ func testDeleteExpiredTokens(e *env) {
 	e.ok(err, "DeleteExpiredTokens(again)")
 	if n != 0 {
 		e.t.Errorf("DeleteExpiredTokens(again) = %d, want 0", n)
+	}
+}
+
+// testSession checks the optional ferry.SessionStore: a session and its
+// account as they are stored now — a later change to the account, or the
+// session's deletion, shows in the next read.
+func testSession(e *env) {
+	ss, ok := e.s.(ferry.SessionStore)
+	if !ok {
+		e.t.Skip("the store does not implement ferry.SessionStore")
+	}
+	a, b := e.account("alice"), e.account("bob")
+	tok := &ferry.Token{Hash: tokenHash("alice"), AccountID: a.ID, CreatedAt: base(), ExpiresAt: at(-time.Hour)}
+	e.ok(e.s.CreateToken(e.ctx, tok), "CreateToken")
+	e.ok(e.s.CreateToken(e.ctx, &ferry.Token{Hash: tokenHash("bob"), AccountID: b.ID, CreatedAt: base(), ExpiresAt: at(time.Hour)}), "CreateToken")
+	got, acct, err := ss.Session(e.ctx, tokenHash("alice"))
+	e.ok(err, "Session") // expired or not: the caller checks expiry
+	checkToken(e, got, tok)
+	checkAccount(e, acct, a)
+
+	upd := *a
+	upd.Tier, upd.Disabled, upd.UpdatedAt = ferry.TierEnterprise, true, at(time.Minute)
+	e.ok(e.s.UpdateAccount(e.ctx, &upd), "UpdateAccount")
+	_, acct, err = ss.Session(e.ctx, tokenHash("alice"))
+	e.ok(err, "Session after UpdateAccount")
+	checkAccount(e, acct, &upd)
+
+	e.ok(e.s.DeleteToken(e.ctx, tok.Hash), "DeleteToken")
+	_, _, err = ss.Session(e.ctx, tok.Hash)
+	e.wantCode(err, ferry.CodeNotFound, "Session after DeleteToken")
+	_, _, err = ss.Session(e.ctx, tokenHash("nope"))
+	e.wantCode(err, ferry.CodeNotFound, "Session(unknown)")
+	if _, acct, err := ss.Session(e.ctx, tokenHash("bob")); err != nil || acct.ID != b.ID {
+		e.t.Errorf("Session(bob) = %+v, %v", acct, err)
 	}
 }

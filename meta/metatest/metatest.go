@@ -78,7 +78,7 @@ func transfer(id string, sender *ferry.Account, created time.Time, size int64, s
 // create stores t with a check that accepts everything.
 func (e *env) create(t *ferry.Transfer) *ferry.Transfer {
 	e.t.Helper()
-	if err := e.s.CreateTransfer(e.ctx, t, allow); err != nil {
+	if err := e.s.CreateTransfer(e.ctx, t, ferry.UsageSpans{}, allow); err != nil {
 		e.t.Fatalf("CreateTransfer(%s): %v", t.ID, err)
 	}
 	return t

@@ -107,13 +107,13 @@ func testCreateTransferErrors(e *env) {
 	first := transfer("t1", alice, base(), 10, ferry.StateUploading, bob)
 	e.create(first)
 	dup := transfer("t1", bob, at(time.Minute), 20, ferry.StateAvailable, alice)
-	e.wantCode(e.s.CreateTransfer(e.ctx, dup, allow), ferry.CodeAlreadyExists, "CreateTransfer(duplicate ID)")
+	e.wantCode(e.s.CreateTransfer(e.ctx, dup, ferry.UsageSpans{}, allow), ferry.CodeAlreadyExists, "CreateTransfer(duplicate ID)")
 	checkTransfer(e.t, e.get("t1"), first)
 
 	ghost := &ferry.Account{ID: bob.ID + 1000, Username: "ghost"}
-	e.wantCode(e.s.CreateTransfer(e.ctx, transfer("t2", ghost, base(), 1, ferry.StateUploading, bob), allow),
+	e.wantCode(e.s.CreateTransfer(e.ctx, transfer("t2", ghost, base(), 1, ferry.StateUploading, bob), ferry.UsageSpans{}, allow),
 		ferry.CodeNotFound, "CreateTransfer(unknown sender)")
-	e.wantCode(e.s.CreateTransfer(e.ctx, transfer("t3", alice, base(), 1, ferry.StateUploading, bob, ghost), allow),
+	e.wantCode(e.s.CreateTransfer(e.ctx, transfer("t3", alice, base(), 1, ferry.StateUploading, bob, ghost), ferry.UsageSpans{}, allow),
 		ferry.CodeNotFound, "CreateTransfer(unknown recipient)")
 	for _, id := range []string{"t2", "t3"} {
 		_, err := e.s.Transfer(e.ctx, id)
@@ -127,7 +127,7 @@ func testCreateCheckRejects(e *env) {
 	errNo := errors.New("no, thank you") // not an *ferry.Error: returned unchanged all the same
 	calls := 0
 	tr := transfer("t1", alice, base(), 10, ferry.StateUploading, bob)
-	err := e.s.CreateTransfer(e.ctx, tr, func(u ferry.Usage) error {
+	err := e.s.CreateTransfer(e.ctx, tr, ferry.UsageSpans{}, func(u ferry.Usage) error {
 		calls++
 		if u.StorageBytes != 100 || len(u.Recent) != 1 {
 			e.t.Errorf("check saw %+v, want 100 bytes and one recent transfer", u)

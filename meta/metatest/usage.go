@@ -2,6 +2,7 @@ package metatest
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -13,36 +14,54 @@ func usageTests() []test {
 		{"Usage/StatesAndWindow", testUsage},
 		{"Usage/SeenByCreate", testUsageSeenByCreate},
 		{"Usage/ConcurrentQuota", testConcurrentQuota},
+		{"Usage/Counts", testUsageCounts},
 	}
 }
 
+// fixtureSpans are the spans the fixture's usage is counted over.
+var fixtureSpans = ferry.UsageSpans{Burst: time.Hour, Networks: 2 * time.Hour}
+
 // usageFixture creates alice's transfers around base() and returns the
-// Usage as of base() they add up to.
+// Usage as of base() over fixtureSpans they add up to.
 func usageFixture(e *env) (*ferry.Account, ferry.Usage) {
 	alice, bob := e.account("alice"), e.account("bob")
-	e.create(transfer("a-old", alice, at(-25*time.Hour), 400, ferry.StateDownloaded, bob))    // live, before the window
+	old := transfer("a-old", alice, at(-25*time.Hour), 400, ferry.StateDownloaded, bob) // live, before the window
+	old.Network = "192.0.2.0/24"
+	e.create(old)
 	e.create(transfer("a-edge", alice, at(-ferry.UsageWindow), 500, ferry.StateExpired, bob)) // exactly a window ago: out
 	e.create(transfer("a-in", alice, at(-ferry.UsageWindow+time.Nanosecond), 600, ferry.StateRecalled, bob))
 	e.create(transfer("a-up", alice, at(-2*time.Hour), 100, ferry.StateUploading, bob))
 	rej := transfer("a-rej", alice, at(-time.Hour), 200, ferry.StateRejected, bob)
 	rej.Error, rej.Network = ferry.E(ferry.CodeChecksumMismatch), "198.51.100.0/24"
 	e.create(rej)
-	e.create(transfer("a-avail", alice, at(-30*time.Minute), 300, ferry.StateAvailable, bob))
-	e.create(transfer("a-insp", alice, at(-20*time.Minute), 50, ferry.StateInspecting, bob))
+	avail := transfer("a-avail", alice, at(-30*time.Minute), 300, ferry.StateAvailable, bob)
+	avail.Network = "203.0.113.0/24"
+	e.create(avail)
+	insp := transfer("a-insp", alice, at(-20*time.Minute), 50, ferry.StateInspecting, bob)
+	insp.Network = "198.51.100.0/24"
+	e.create(insp)
 	e.create(transfer("a-now", alice, base(), 800, ferry.StateDeclined, bob)) // created at now: in
-	e.create(transfer("a-future", alice, at(time.Nanosecond), 700, ferry.StateInspecting, bob))
+	// Created later than now (a node whose clock is ahead), from a network
+	// that a-avail, within the spans, came from too.
+	future := transfer("a-future", alice, at(time.Nanosecond), 700, ferry.StateInspecting, bob)
+	future.Network = "203.0.113.0/24"
+	e.create(future)
 	e.create(transfer("b-1", bob, at(-time.Minute), 10000, ferry.StateAvailable, alice)) // another sender
 	return alice, ferry.Usage{
 		// live: downloaded, uploading, available, inspecting, inspecting (future)
 		StorageBytes: 400 + 100 + 300 + 50 + 700,
+		// counting: not the recalled a-in nor the rejected a-rej
 		Recent: []ferry.Sent{
-			{CreatedAt: at(-ferry.UsageWindow + time.Nanosecond), Size: 600, State: ferry.StateRecalled},
 			{CreatedAt: at(-2 * time.Hour), Size: 100, State: ferry.StateUploading},
-			{CreatedAt: at(-time.Hour), Size: 200, State: ferry.StateRejected, Code: ferry.CodeChecksumMismatch, Network: "198.51.100.0/24"},
-			{CreatedAt: at(-30 * time.Minute), Size: 300, State: ferry.StateAvailable},
-			{CreatedAt: at(-20 * time.Minute), Size: 50, State: ferry.StateInspecting},
+			{CreatedAt: at(-30 * time.Minute), Size: 300, State: ferry.StateAvailable, Network: "203.0.113.0/24"},
+			{CreatedAt: at(-20 * time.Minute), Size: 50, State: ferry.StateInspecting, Network: "198.51.100.0/24"},
 			{CreatedAt: base(), Size: 800, State: ferry.StateDeclined},
 		},
+		Counted: &ferry.Counted{Spans: fixtureSpans,
+			// within the hour: a-avail, a-insp, a-now (a-rej is exactly an hour old)
+			Created: 3, FirstCreated: at(-30 * time.Minute),
+			// within two hours, any state: a-rej, a-avail, a-insp
+			Networks: []string{"198.51.100.0/24", "203.0.113.0/24"}},
 	}
 }
 
@@ -62,12 +81,23 @@ func checkUsage(e *env, what string, got, want ferry.Usage) {
 			d.eq(fmt.Sprintf("Recent[%d].Network", i), g.Network, w.Network)
 		}
 	}
+	switch g, w := got.Counted, want.Counted; {
+	case g == nil:
+		d = append(d, "Counted = nil")
+	case w != nil:
+		d.eq("Counted.Spans", g.Spans, w.Spans)
+		d.eq("Counted.Created", g.Created, w.Created)
+		d.time("Counted.FirstCreated", g.FirstCreated, w.FirstCreated)
+		if !slices.Equal(g.Networks, w.Networks) {
+			d = append(d, fmt.Sprintf("Counted.Networks = %q, want %q", g.Networks, w.Networks))
+		}
+	}
 	d.report(e.t, what)
 }
 
 func testUsage(e *env) {
 	alice, want := usageFixture(e)
-	u, err := e.s.Usage(e.ctx, alice.ID, base())
+	u, err := e.s.Usage(e.ctx, alice.ID, base(), fixtureSpans)
 	e.ok(err, "Usage")
 	checkUsage(e, "Usage(alice, now)", u, want)
 
@@ -75,17 +105,39 @@ func testUsage(e *env) {
 	up := e.get("a-up")
 	up.State = ferry.StateExpired
 	e.update(up)
-	u, err = e.s.Usage(e.ctx, alice.ID, base())
+	u, err = e.s.Usage(e.ctx, alice.ID, base(), fixtureSpans)
 	e.ok(err, "Usage")
 	if u.StorageBytes != want.StorageBytes-100 || len(u.Recent) != len(want.Recent) {
 		e.t.Errorf("after expiring a-up: Usage = %d bytes, %d recent; want %d, %d",
 			u.StorageBytes, len(u.Recent), want.StorageBytes-100, len(want.Recent))
 	}
+	// Given back: recalled, rejected, abandoned. The counts over the spans
+	// keep them: they count what was created.
+	for _, id := range []string{"a-avail", "a-insp", "a-up"} {
+		t := e.get(id)
+		switch id {
+		case "a-avail":
+			t.State = ferry.StateRecalled
+		case "a-insp":
+			t.State, t.Error = ferry.StateRejected, ferry.E(ferry.CodeMalwareDetected)
+		case "a-up":
+			t.State, t.Error = ferry.StateExpired, ferry.E(ferry.CodeUploadStalled)
+		}
+		e.update(t)
+	}
+	u, err = e.s.Usage(e.ctx, alice.ID, base(), fixtureSpans)
+	e.ok(err, "Usage")
+	given := want
+	given.StorageBytes = 400 + 700
+	given.Recent = want.Recent[3:]
+	checkUsage(e, "after giving back a-avail, a-insp and a-up", u, given)
 
-	nobody, err := e.s.Usage(e.ctx, alice.ID+1000, base())
+	nobody, err := e.s.Usage(e.ctx, alice.ID+1000, base(), fixtureSpans)
 	e.ok(err, "Usage(unknown account)")
-	if nobody.StorageBytes != 0 || len(nobody.Recent) != 0 {
-		e.t.Errorf("Usage of an account without transfers = %+v", nobody)
+	checkUsage(e, "Usage of an account without transfers", nobody, ferry.Usage{Counted: &ferry.Counted{Spans: fixtureSpans}})
+	if u, err := e.s.Usage(e.ctx, alice.ID, base(), ferry.UsageSpans{}); err != nil || u.Counted == nil ||
+		u.Counted.Created != 0 || len(u.Counted.Networks) != 0 {
+		e.t.Errorf("Usage over no spans = %+v, %v; want nothing counted", u.Counted, err)
 	}
 }
 
@@ -94,7 +146,7 @@ func testUsageSeenByCreate(e *env) {
 	bob, err := e.s.Account(e.ctx, "bob")
 	e.ok(err, "Account")
 	var seen ferry.Usage
-	e.ok(e.s.CreateTransfer(e.ctx, transfer("a-new", alice, base(), 1, ferry.StateUploading, bob), func(u ferry.Usage) error {
+	e.ok(e.s.CreateTransfer(e.ctx, transfer("a-new", alice, base(), 1, ferry.StateUploading, bob), fixtureSpans, func(u ferry.Usage) error {
 		seen = u
 		return nil
 	}), "CreateTransfer")
@@ -103,15 +155,16 @@ func testUsageSeenByCreate(e *env) {
 
 	// A day later the window (base(), base()+UsageWindow] holds only
 	// a-future: a-new was created at base() exactly. Storage is what is live.
-	e.ok(e.s.CreateTransfer(e.ctx, transfer("a-later", alice, at(ferry.UsageWindow), 2, ferry.StateUploading, bob), func(u ferry.Usage) error {
+	e.ok(e.s.CreateTransfer(e.ctx, transfer("a-later", alice, at(ferry.UsageWindow), 2, ferry.StateUploading, bob), fixtureSpans, func(u ferry.Usage) error {
 		seen = u
 		return nil
 	}), "CreateTransfer")
 	checkUsage(e, "usage seen by CreateTransfer a day later", seen, ferry.Usage{
 		StorageBytes: want.StorageBytes + 1,
 		Recent: []ferry.Sent{
-			{CreatedAt: at(time.Nanosecond), Size: 700, State: ferry.StateInspecting},
+			{CreatedAt: at(time.Nanosecond), Size: 700, State: ferry.StateInspecting, Network: "203.0.113.0/24"},
 		},
+		Counted: &ferry.Counted{Spans: fixtureSpans},
 	})
 }
 
@@ -134,7 +187,7 @@ func testConcurrentQuota(e *env) {
 		wg.Go(func() {
 			tr := transfer(fmt.Sprintf("q%02d", i), alice, at(time.Duration(i)*time.Millisecond), size, ferry.StateUploading, bob)
 			<-start
-			errs[i] = e.s.CreateTransfer(e.ctx, tr, func(u ferry.Usage) error {
+			errs[i] = e.s.CreateTransfer(e.ctx, tr, fixtureSpans, func(u ferry.Usage) error {
 				if u.StorageBytes+size > quota {
 					return errQuota
 				}
@@ -162,10 +215,12 @@ func testConcurrentQuota(e *env) {
 	if created != fit {
 		e.t.Errorf("%d creates succeeded, want exactly %d", created, fit)
 	}
-	u, err := e.s.Usage(e.ctx, alice.ID, at(time.Hour))
+	// Stored in any order, the creates are counted all the same.
+	u, err := e.s.Usage(e.ctx, alice.ID, at(time.Hour), ferry.UsageSpans{Burst: 2 * time.Hour})
 	e.ok(err, "Usage")
-	if u.StorageBytes != quota || len(u.Recent) != fit {
-		e.t.Errorf("Usage after the race = %d bytes, %d recent; want %d, %d", u.StorageBytes, len(u.Recent), quota, fit)
+	if u.StorageBytes != quota || len(u.Recent) != fit || u.Counted.Created != fit {
+		e.t.Errorf("Usage after the race = %d bytes, %d recent, %d created; want %d, %d, %d",
+			u.StorageBytes, len(u.Recent), u.Counted.Created, quota, fit, fit)
 	}
 }
 
@@ -181,7 +236,7 @@ func (e *env) readAlong(wg *sync.WaitGroup, start <-chan struct{}, account int64
 					errs[i] = err
 					return
 				}
-				if _, err := e.s.Usage(e.ctx, account, base()); err != nil {
+				if _, err := e.s.Usage(e.ctx, account, base(), fixtureSpans); err != nil {
 					errs[i] = err
 					return
 				}

@@ -36,7 +36,7 @@ func scanAccount(sc scanner) (*ferry.Account, error) {
 func (s *Store) CreateAccount(ctx context.Context, a *ferry.Account) error {
 	const op = "meta/sqlite: create account"
 	var id int64
-	err := s.write(ctx, op, func(tx *sql.Tx) error {
+	err := s.write(ctx, op, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO accounts
 			(username, tier, password_hash, admin, disabled, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -66,9 +66,9 @@ func (s *Store) AccountByID(ctx context.Context, id int64) (*ferry.Account, erro
 
 func (s *Store) account(ctx context.Context, op, query string, arg any) (*ferry.Account, error) {
 	var a *ferry.Account
-	err := s.read(ctx, op, func(tx *sql.Tx) error {
+	err := s.readOne(op, func(db *stmtCache) error {
 		var err error
-		a, err = scanAccount(tx.QueryRowContext(ctx, query, arg))
+		a, err = scanAccount(db.QueryRowContext(ctx, query, arg))
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound(op, err)
 		}
@@ -81,7 +81,7 @@ func (s *Store) account(ctx context.Context, op, query string, arg any) (*ferry.
 func (s *Store) Accounts(ctx context.Context) ([]*ferry.Account, error) {
 	const op = "meta/sqlite: accounts"
 	var as []*ferry.Account
-	err := s.read(ctx, op, func(tx *sql.Tx) error {
+	err := s.read(ctx, op, func(tx *txn) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts ORDER BY username`)
 		if err != nil {
 			return err
@@ -103,7 +103,7 @@ func (s *Store) Accounts(ctx context.Context) ([]*ferry.Account, error) {
 // UpdatedAt. An unknown account is CodeNotFound.
 func (s *Store) UpdateAccount(ctx context.Context, a *ferry.Account) error {
 	const op = "meta/sqlite: update account"
-	return s.write(ctx, op, func(tx *sql.Tx) error {
+	return s.write(ctx, op, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts
 			SET tier = ?, password_hash = ?, admin = ?, disabled = ?, updated_at = ?
 			WHERE id = ?`,
@@ -132,7 +132,7 @@ func mustChange(op, what string, res sql.Result, err error) error {
 // unknown account CodeNotFound.
 func (s *Store) CreateToken(ctx context.Context, t *ferry.Token) error {
 	const op = "meta/sqlite: create token"
-	return s.write(ctx, op, func(tx *sql.Tx) error {
+	return s.write(ctx, op, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO tokens (hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
 			t.Hash, t.AccountID, nanos(t.CreatedAt), nanos(t.ExpiresAt))
 		if err != nil {
@@ -146,10 +146,10 @@ func (s *Store) CreateToken(ctx context.Context, t *ferry.Token) error {
 func (s *Store) Token(ctx context.Context, hash []byte) (*ferry.Token, error) {
 	const op = "meta/sqlite: token"
 	var t *ferry.Token
-	err := s.read(ctx, op, func(tx *sql.Tx) error {
+	err := s.readOne(op, func(db *stmtCache) error {
 		var created, expires int64
 		t = &ferry.Token{}
-		err := tx.QueryRowContext(ctx, `SELECT hash, account_id, created_at, expires_at FROM tokens WHERE hash = ?`, hash).
+		err := db.QueryRowContext(ctx, `SELECT hash, account_id, created_at, expires_at FROM tokens WHERE hash = ?`, hash).
 			Scan(&t.Hash, &t.AccountID, &created, &expires)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound(op, err)
@@ -163,9 +163,41 @@ func (s *Store) Token(ctx context.Context, hash []byte) (*ferry.Token, error) {
 	return t, nil
 }
 
+const sessionSQL = `SELECT t.hash, t.account_id, t.created_at, t.expires_at,
+	a.id, a.username, a.tier, a.password_hash, a.admin, a.disabled, a.created_at, a.updated_at
+	FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = ?`
+
+// Session returns the session whose hash is given, expired or not, and its
+// account, in one query: what authenticating a request reads.
+func (s *Store) Session(ctx context.Context, hash []byte) (*ferry.Token, *ferry.Account, error) {
+	const op = "meta/sqlite: session"
+	var (
+		t                ferry.Token
+		a                ferry.Account
+		tier             string
+		created, expires int64
+		aCreated, aUpd   int64
+	)
+	err := s.readOne(op, func(db *stmtCache) error {
+		err := db.QueryRowContext(ctx, sessionSQL, hash).
+			Scan(&t.Hash, &t.AccountID, &created, &expires,
+				&a.ID, &a.Username, &tier, &a.PasswordHash, &a.Admin, &a.Disabled, &aCreated, &aUpd)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound(op, err)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	t.CreatedAt, t.ExpiresAt = fromNanos(created), fromNanos(expires)
+	a.Tier, a.CreatedAt, a.UpdatedAt = ferry.Tier(tier), fromNanos(aCreated), fromNanos(aUpd)
+	return &t, &a, nil
+}
+
 // DeleteToken removes a session; a missing one is not an error.
 func (s *Store) DeleteToken(ctx context.Context, hash []byte) error {
-	return s.write(ctx, "meta/sqlite: delete token", func(tx *sql.Tx) error {
+	return s.write(ctx, "meta/sqlite: delete token", func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE hash = ?`, hash)
 		return err
 	})
@@ -175,7 +207,7 @@ func (s *Store) DeleteToken(ctx context.Context, hash []byte) error {
 // returns how many.
 func (s *Store) DeleteExpiredTokens(ctx context.Context, now time.Time) (int, error) {
 	var n int64
-	err := s.write(ctx, "meta/sqlite: delete expired tokens", func(tx *sql.Tx) error {
+	err := s.write(ctx, "meta/sqlite: delete expired tokens", func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE expires_at <= ?`, nanos(now))
 		if err != nil {
 			return err

@@ -26,7 +26,7 @@ func (s *Store) AppendAudit(ctx context.Context, recs []*ferry.AuditRecord) erro
 		return nil
 	}
 	ids := make([]int64, len(recs))
-	err := s.write(ctx, op, func(tx *sql.Tx) error {
+	err := s.write(ctx, op, func(tx *txn) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO audit
 			(at, account_id, account, action, transfer_id, name, size, verdict, code, rule, ip, details)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -136,7 +136,7 @@ func (s *Store) Audit(ctx context.Context, q ferry.AuditQuery) ([]*ferry.AuditRe
 	query := `SELECT ` + auditCols + ` FROM audit` + whereClause(where) + ` ORDER BY at DESC, id DESC LIMIT ?`
 	args = append(args, limit+1) // one more, to learn whether there is a next page
 	var recs []*ferry.AuditRecord
-	err := s.read(ctx, op, func(tx *sql.Tx) error {
+	err := s.read(ctx, op, func(tx *txn) error {
 		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
 			return err
@@ -211,7 +211,7 @@ func (s *Store) AuditSummary(ctx context.Context, since, until time.Time) ([]fer
 	query := `SELECT ` + day + ` AS day, action, verdict, code, count(*) FROM audit` + whereClause(where) +
 		` GROUP BY day, action, verdict, code ORDER BY day, action, verdict, code`
 	var out []ferry.AuditCount
-	err := s.read(ctx, op, func(tx *sql.Tx) error {
+	err := s.read(ctx, op, func(tx *txn) error {
 		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
 			return err

@@ -15,9 +15,10 @@ import (
 // transfer by AttachBlob or ShareBlob meanwhile.
 
 // referenced is the condition that a live transfer carries the SHA-256 of
-// blobs b.
+// blobs b. The test of an empty sha256 is the partial index's
+// (transfers_sha256), so that SQLite can use it.
 func referenced() string {
-	return `EXISTS (SELECT 1 FROM transfers t WHERE t.sha256 = b.sha256 AND t.state IN ` +
+	return `EXISTS (SELECT 1 FROM transfers t WHERE t.sha256 = b.sha256 AND t.sha256 != '' AND t.state IN ` +
 		inStates(ferry.LiveStates...) + `)`
 }
 
@@ -29,7 +30,7 @@ func (s *Store) AttachBlob(ctx context.Context, t *ferry.Transfer, b *ferry.Blob
 		return ferry.E(ferry.CodeInternal).WithOp(op).
 			WithErr(fmt.Errorf("transfer %s carries sha256 %q, not the blob's %q", t.ID, t.SHA256, b.SHA256))
 	}
-	return s.write(ctx, op, func(tx *sql.Tx) error {
+	return s.write(ctx, op, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, created_at, inspected) VALUES (?, ?, ?, ?)
 			ON CONFLICT (sha256) DO NOTHING`, b.SHA256, b.Size, nanos(b.CreatedAt), b.Inspected)
 		if err != nil {
@@ -44,7 +45,7 @@ func (s *Store) AttachBlob(ctx context.Context, t *ferry.Transfer, b *ferry.Blob
 // CodeNotFound and writes nothing.
 func (s *Store) ShareBlob(ctx context.Context, t *ferry.Transfer, inspected string, from ...ferry.State) error {
 	const op = "meta/sqlite: share blob"
-	return s.write(ctx, op, func(tx *sql.Tx) error {
+	return s.write(ctx, op, func(tx *txn) error {
 		var got string
 		err := tx.QueryRowContext(ctx, `SELECT inspected FROM blobs WHERE sha256 = ?`, t.SHA256).Scan(&got)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -64,7 +65,7 @@ func (s *Store) ShareBlob(ctx context.Context, t *ferry.Transfer, inspected stri
 func (s *Store) Blob(ctx context.Context, sha256 string) (*ferry.Blob, error) {
 	const op = "meta/sqlite: blob"
 	var b *ferry.Blob
-	err := s.read(ctx, op, func(tx *sql.Tx) error {
+	err := s.read(ctx, op, func(tx *txn) error {
 		var err error
 		b, err = scanBlob(tx.QueryRowContext(ctx, `SELECT sha256, size, created_at, inspected FROM blobs WHERE sha256 = ?`, sha256))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -91,7 +92,7 @@ func scanBlob(sc scanner) (*ferry.Blob, error) {
 // CodeNotFound.
 func (s *Store) MarkInspected(ctx context.Context, sha256, version string) error {
 	const op = "meta/sqlite: mark inspected"
-	return s.write(ctx, op, func(tx *sql.Tx) error {
+	return s.write(ctx, op, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE blobs SET inspected = ? WHERE sha256 = ?`, version, sha256)
 		return mustChange(op, "blob "+sha256, res, err)
 	})
@@ -101,7 +102,7 @@ func (s *Store) MarkInspected(ctx context.Context, sha256, version string) error
 // oldest first.
 func (s *Store) UnreferencedBlobs(ctx context.Context, limit int) ([]*ferry.Blob, error) {
 	var bs []*ferry.Blob
-	err := s.read(ctx, "meta/sqlite: unreferenced blobs", func(tx *sql.Tx) error {
+	err := s.read(ctx, "meta/sqlite: unreferenced blobs", func(tx *txn) error {
 		rows, err := tx.QueryContext(ctx, `SELECT b.sha256, b.size, b.created_at, b.inspected FROM blobs b
 			WHERE NOT `+referenced()+` ORDER BY b.created_at, b.sha256 LIMIT ?`, normLimit(limit, defaultBatch))
 		if err != nil {
@@ -129,7 +130,7 @@ func (s *Store) DeleteBlob(ctx context.Context, sha256 string, remove func(conte
 	const op = "meta/sqlite: delete blob"
 	var deleted bool
 	var removeErr error
-	err := s.write(ctx, op, func(tx *sql.Tx) error {
+	err := s.write(ctx, op, func(tx *txn) error {
 		var n int
 		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM blobs b WHERE b.sha256 = ? AND NOT `+referenced(), sha256).Scan(&n)
 		if err != nil || n == 0 {

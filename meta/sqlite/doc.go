@@ -18,11 +18,28 @@
 //     SQLite never has to answer SQLITE_BUSY to break a deadlock.
 //   - a reader pool of several query_only connections. In WAL mode readers
 //     neither block the writer nor are blocked by it, and each read runs in
-//     one read transaction, so it sees one consistent snapshot.
+//     one read transaction (or is one statement), so it sees one consistent
+//     snapshot.
+//
+// Writes that wait for the writer share a transaction, each in its own
+// savepoint, and are answered once it commits (group commit; see batch.go):
+// they are serialised as before, one that fails is undone alone, and what
+// returns nil is committed. The WAL is checkpointed by a connection of its
+// own beside the writer (checkpoint.go). Every connection keeps its
+// prepared statements (stmts.go).
 //
 // Callbacks that run inside a write transaction (the check of
 // CreateTransfer, the remove of DeleteBlob) hold the one writer connection:
 // they may read from the store but must not write to it, or they deadlock.
+//
+// # Usage
+//
+// CreateTransfer reads the sender's usage inside its write transaction, so
+// what that costs is paid by every write. It therefore never reads the
+// transfers that no longer count: the live ones (for storage) and the
+// counting ones of the last 24 hours (for the volume) come from partial
+// indexes, the count of creates in the burst span from each transfer's
+// sender_rank, and the networks of the session span from sender_networks.
 //
 // # Schema
 //

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"strconv"
@@ -52,7 +51,7 @@ func (s *Store) list(ctx context.Context, op string, page ferry.Page, query stri
 	query += ` ORDER BY t.created_at DESC, t.id DESC LIMIT ?`
 	args = append(args, limit+1) // one more, to learn whether there is a next page
 	var ts []*ferry.Transfer
-	err := s.read(ctx, op, func(tx *sql.Tx) error {
+	err := s.read(ctx, op, func(tx *txn) error {
 		var err error
 		ts, err = queryTransfers(ctx, tx, query, args...)
 		return err
@@ -95,27 +94,38 @@ func decodeCursor(c string) (int64, string, error) {
 // UploadExpiresAt passed; the longest overdue first.
 func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]*ferry.Transfer, error) {
 	at := nanos(now)
-	return s.batch(ctx, "meta/sqlite: due", transferSelect+`
-		WHERE (t.state IN `+inStates(ferry.StateAvailable, ferry.StateDownloaded)+`
-			AND t.expires_at != 0 AND t.expires_at <= ?)
-		OR (t.state = '`+string(ferry.StateUploading)+`'
-			AND t.upload_expires_at != 0 AND t.upload_expires_at <= ?)
-		ORDER BY CASE WHEN t.state = '`+string(ferry.StateUploading)+`'
-			THEN t.upload_expires_at ELSE t.expires_at END, t.id
-		LIMIT ?`, at, at, normLimit(limit, defaultBatch))
+	return s.batch(ctx, "meta/sqlite: due", transferSelect+dueSQL, at, at, normLimit(limit, defaultBatch))
 }
 
+// dueSQL is the condition and order of Due. The state tests are those of
+// the partial indexes transfers_delivered_expires and
+// transfers_uploading_expires, so that SQLite can use them.
+var dueSQL = `
+	WHERE (t.state IN ` + inStates(ferry.StateAvailable, ferry.StateDownloaded) + `
+		AND t.expires_at != 0 AND t.expires_at <= ?)
+	OR (t.state = ` + quote(string(ferry.StateUploading)) + `
+		AND t.upload_expires_at != 0 AND t.upload_expires_at <= ?)
+	ORDER BY CASE WHEN t.state = ` + quote(string(ferry.StateUploading)) + `
+		THEN t.upload_expires_at ELSE t.expires_at END, t.id
+	LIMIT ?`
+
 // InState lists up to limit transfers in state st last updated before the
-// given time, oldest first.
+// given time, oldest first. The state is written into the query, so that
+// SQLite uses the partial index of the state the sweeper asks for
+// (transfers_inspecting_updated); it is one of ferry's constants, quoted.
 func (s *Store) InState(ctx context.Context, st ferry.State, updatedBefore time.Time, limit int) ([]*ferry.Transfer, error) {
-	return s.batch(ctx, "meta/sqlite: in state", transferSelect+`
-		WHERE t.state = ? AND t.updated_at < ?
-		ORDER BY t.updated_at, t.id LIMIT ?`, string(st), nanos(updatedBefore), normLimit(limit, defaultBatch))
+	return s.batch(ctx, "meta/sqlite: in state", transferSelect+inStateSQL(st), nanos(updatedBefore), normLimit(limit, defaultBatch))
+}
+
+func inStateSQL(st ferry.State) string {
+	return `
+	WHERE t.state = ` + quote(string(st)) + ` AND t.updated_at < ?
+	ORDER BY t.updated_at, t.id LIMIT ?`
 }
 
 func (s *Store) batch(ctx context.Context, op, query string, args ...any) ([]*ferry.Transfer, error) {
 	var ts []*ferry.Transfer
-	err := s.read(ctx, op, func(tx *sql.Tx) error {
+	err := s.read(ctx, op, func(tx *txn) error {
 		var err error
 		ts, err = queryTransfers(ctx, tx, query, args...)
 		return err

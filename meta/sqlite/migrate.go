@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -41,7 +40,7 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 	if err != nil {
 		return dbErr(op, err)
 	}
-	return s.write(ctx, op, func(tx *sql.Tx) error {
+	return s.write(ctx, op, func(tx *txn) error {
 		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version    INTEGER PRIMARY KEY,
 			applied_at INTEGER NOT NULL
@@ -57,7 +56,7 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 }
 
 // applyMigrations runs the migrations of ms not in applied.
-func applyMigrations(ctx context.Context, tx *sql.Tx, ms []migration, applied map[int]bool) error {
+func applyMigrations(ctx context.Context, tx *txn, ms []migration, applied map[int]bool) error {
 	latest := 0
 	if len(ms) > 0 {
 		latest = ms[len(ms)-1].version
@@ -71,7 +70,8 @@ func applyMigrations(ctx context.Context, tx *sql.Tx, ms []migration, applied ma
 		if applied[m.version] {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		// A script of several statements: run as it is, never kept.
+		if _, err := tx.Tx.ExecContext(ctx, m.sql); err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
@@ -83,7 +83,7 @@ func applyMigrations(ctx context.Context, tx *sql.Tx, ms []migration, applied ma
 }
 
 // appliedVersions reads schema_migrations.
-func appliedVersions(ctx context.Context, tx *sql.Tx) (map[int]bool, error) {
+func appliedVersions(ctx context.Context, tx *txn) (map[int]bool, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
 	if err != nil {
 		return nil, err

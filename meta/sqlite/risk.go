@@ -13,13 +13,13 @@ import (
 var _ ferry.RiskStore = (*Store)(nil)
 
 // Risk returns the risk state of the account; a level-1 state with nothing
-// recorded when no row is stored.
+// recorded when no row is stored. One query reads the row and its events.
 func (s *Store) Risk(ctx context.Context, accountID int64) (*ferry.Risk, error) {
 	const op = "meta/sqlite: risk"
 	var r *ferry.Risk
-	err := s.read(ctx, op, func(tx *sql.Tx) error {
+	err := s.readOne(op, func(db *stmtCache) error {
 		var err error
-		r, err = loadRisk(ctx, tx, accountID)
+		r, err = loadRisk(ctx, db, accountID)
 		return err
 	})
 	return r, err
@@ -31,7 +31,7 @@ func (s *Store) Risk(ctx context.Context, accountID int64) (*ferry.Risk, error) 
 func (s *Store) UpdateRisk(ctx context.Context, accountID int64, fn func(*ferry.Risk) error) error {
 	const op = "meta/sqlite: update risk"
 	var fnErr error
-	err := s.write(ctx, op, func(tx *sql.Tx) error {
+	err := s.write(ctx, op, func(tx *txn) error {
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM accounts WHERE id = ?`, accountID).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -61,40 +61,44 @@ func (s *Store) UpdateRisk(ctx context.Context, accountID int64, fn func(*ferry.
 	return err
 }
 
-// loadRisk reads the risk row and the events of an account.
-func loadRisk(ctx context.Context, tx *sql.Tx, accountID int64) (*ferry.Risk, error) {
+// querier is a pool's statements or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// loadRisk reads the risk row and the events of an account, in one query:
+// the row, repeated beside each event, or once with no event.
+func loadRisk(ctx context.Context, q querier, accountID int64) (*ferry.Risk, error) {
 	r := &ferry.Risk{AccountID: accountID, Level: ferry.RiskNormal}
-	var since int64
-	err := tx.QueryRowContext(ctx, `SELECT failed_logins, level, level_since, totp_secret, totp_confirmed, totp_last_step
-		FROM account_risk WHERE account_id = ?`, accountID).
-		Scan(&r.FailedLogins, &r.Level, &since, &r.TOTPSecret, &r.TOTPConfirmed, &r.TOTPLastStep)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	r.LevelSince = fromNanos(since)
-	rows, err := tx.QueryContext(ctx, `SELECT kind, at FROM risk_events WHERE account_id = ? ORDER BY position`, accountID)
+	rows, err := q.QueryContext(ctx, `SELECT r.failed_logins, r.level, r.level_since, r.totp_secret, r.totp_confirmed,
+		r.totp_last_step, e.kind, e.at
+		FROM account_risk r LEFT JOIN risk_events e ON e.account_id = r.account_id
+		WHERE r.account_id = ? ORDER BY e.position`, accountID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var e ferry.RiskEvent
-		var at int64
-		if err := rows.Scan(&e.Kind, &at); err != nil {
+		var (
+			since int64
+			kind  sql.NullString
+			at    sql.NullInt64
+		)
+		if err := rows.Scan(&r.FailedLogins, &r.Level, &since, &r.TOTPSecret, &r.TOTPConfirmed, &r.TOTPLastStep,
+			&kind, &at); err != nil {
 			return nil, err
 		}
-		e.At = fromNanos(at)
-		r.Events = append(r.Events, e)
+		r.LevelSince = fromNanos(since)
+		if kind.Valid {
+			r.Events = append(r.Events, ferry.RiskEvent{Kind: kind.String, At: fromNanos(at.Int64)})
+		}
 	}
 	return r, rows.Err()
 }
 
 // storeRisk writes r over what is stored: the row, and its events as a
 // whole.
-func storeRisk(ctx context.Context, tx *sql.Tx, r *ferry.Risk) error {
+func storeRisk(ctx context.Context, tx *txn, r *ferry.Risk) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO account_risk
 		(account_id, failed_logins, level, level_since, totp_secret, totp_confirmed, totp_last_step)
 		VALUES (?, ?, ?, ?, ?, ?, ?)

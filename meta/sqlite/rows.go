@@ -9,15 +9,26 @@ import (
 	"github.com/ferryhq/ferry"
 )
 
+// transferCols are the columns scanTransfer reads: a transfer t and its
+// sender's username (a).
+const transferCols = `t.id, t.sender_id, a.username, t.network, t.name, t.size, t.declared_sha256,
+	t.sha256, t.state, t.error, t.upload_offset, t.challenge,
+	t.created_at, t.updated_at, t.upload_expires_at, t.available_at, t.expires_at, t.downloaded_at`
+
 // transferSelect selects the columns scanTransfer reads, with the sender's
 // username, from transfers t.
-const transferSelect = `SELECT t.id, t.sender_id, a.username, t.network, t.name, t.size, t.declared_sha256,
-	t.sha256, t.state, t.error, t.upload_offset, t.challenge,
-	t.created_at, t.updated_at, t.upload_expires_at, t.available_at, t.expires_at, t.downloaded_at
-	FROM transfers t JOIN accounts a ON a.id = t.sender_id`
+const transferSelect = `SELECT ` + transferCols + ` FROM transfers t JOIN accounts a ON a.id = t.sender_id`
 
-// scanTransfer reads a row of transferSelect.
-func scanTransfer(sc scanner) (*ferry.Transfer, error) {
+// transferByIDSQL selects one transfer with its recipients in one query:
+// a row for each recipient, in their order (see Store.Transfer).
+const transferByIDSQL = `SELECT ` + transferCols + `,
+	r.account_id, ra.username, r.status, r.decided_at, r.downloaded_at
+	FROM transfers t JOIN accounts a ON a.id = t.sender_id
+	LEFT JOIN recipients r ON r.transfer_id = t.id LEFT JOIN accounts ra ON ra.id = r.account_id
+	WHERE t.id = ? ORDER BY r.position`
+
+// scanTransfer reads a row of transferSelect, and then the columns of more.
+func scanTransfer(sc scanner, more ...any) (*ferry.Transfer, error) {
 	var (
 		t                 ferry.Transfer
 		state             string
@@ -26,9 +37,9 @@ func scanTransfer(sc scanner) (*ferry.Transfer, error) {
 		uploadExp, avail  int64
 		expires, download int64
 	)
-	err := sc.Scan(&t.ID, &t.SenderID, &t.Sender, &t.Network, &t.Name, &t.Size, &t.DeclaredSHA256,
+	err := sc.Scan(append([]any{&t.ID, &t.SenderID, &t.Sender, &t.Network, &t.Name, &t.Size, &t.DeclaredSHA256,
 		&t.SHA256, &state, &errRec, &t.Offset, &challenge,
-		&created, &updated, &uploadExp, &avail, &expires, &download)
+		&created, &updated, &uploadExp, &avail, &expires, &download}, more...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +61,7 @@ func scanTransfer(sc scanner) (*ferry.Transfer, error) {
 
 // queryTransfers runs a query of transferSelect and fills in the recipients
 // of every transfer it returns.
-func queryTransfers(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]*ferry.Transfer, error) {
+func queryTransfers(ctx context.Context, tx *txn, query string, args ...any) ([]*ferry.Transfer, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -72,7 +83,7 @@ func queryTransfers(ctx context.Context, tx *sql.Tx, query string, args ...any) 
 
 // loadRecipients fills in the recipients of ts, with their usernames, in
 // the order they were given at creation.
-func loadRecipients(ctx context.Context, tx *sql.Tx, ts []*ferry.Transfer) error {
+func loadRecipients(ctx context.Context, tx *txn, ts []*ferry.Transfer) error {
 	if len(ts) == 0 {
 		return nil
 	}
@@ -81,14 +92,22 @@ func loadRecipients(ctx context.Context, tx *sql.Tx, ts []*ferry.Transfer) error
 	for i, t := range ts {
 		byID[t.ID], ids[i] = t, t.ID
 	}
-	list, err := json.Marshal(ids)
-	if err != nil {
-		return err
+	const cols = `SELECT r.transfer_id, r.account_id, a.username, r.status, r.decided_at, r.downloaded_at
+		FROM recipients r JOIN accounts a ON a.id = r.account_id`
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if len(ts) == 1 { // Transfer: a lookup, without decoding a JSON list
+		rows, err = tx.QueryContext(ctx, cols+` WHERE r.transfer_id = ? ORDER BY r.position`, ids[0])
+	} else {
+		var list []byte
+		if list, err = json.Marshal(ids); err != nil {
+			return err
+		}
+		rows, err = tx.QueryContext(ctx, cols+` WHERE r.transfer_id IN (SELECT value FROM json_each(?))
+			ORDER BY r.transfer_id, r.position`, string(list))
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT r.transfer_id, r.account_id, a.username, r.status, r.decided_at, r.downloaded_at
-		FROM recipients r JOIN accounts a ON a.id = r.account_id
-		WHERE r.transfer_id IN (SELECT value FROM json_each(?))
-		ORDER BY r.transfer_id, r.position`, string(list))
 	if err != nil {
 		return err
 	}
@@ -135,19 +154,47 @@ const updateTransferSQL = `UPDATE transfers SET state = ?, error = ?, sha256 = ?
 	available_at = ?, expires_at = ?, downloaded_at = ?
 	WHERE id = ?`
 
-// insertTransfer inserts t and its recipients.
-func insertTransfer(ctx context.Context, tx *sql.Tx, op string, t *ferry.Transfer) error {
+// insertTransfer inserts t and its recipients, and keeps what usage counts
+// with: t's sender_rank (after every transfer of its sender created up to
+// t.CreatedAt; the later ones, when t comes out of order, move up one) and
+// its network's latest creation. pl is where t goes, when the caller has
+// just read it in this transaction (usage as of t.CreatedAt); nil reads it.
+func insertTransfer(ctx context.Context, tx *txn, op string, t *ferry.Transfer, pl *placement) error {
 	args, err := mutableArgs(t)
 	if err != nil {
 		return err
 	}
-	args = append([]any{t.ID, t.SenderID, t.Network, t.Name, t.Size, t.DeclaredSHA256, nanos(t.CreatedAt)}, args...)
+	created := nanos(t.CreatedAt)
+	if pl == nil {
+		pl = &placement{}
+		if err := tx.QueryRowContext(ctx, `SELECT `+rankAt("?2")+`,
+			EXISTS (SELECT 1 FROM transfers WHERE sender_id = ?1 AND created_at > ?2)`,
+			t.SenderID, created).Scan(&pl.rank, &pl.later); err != nil {
+			return err
+		}
+	}
+	if pl.later {
+		if _, err := tx.ExecContext(ctx, `UPDATE transfers SET sender_rank = sender_rank + 1
+			WHERE sender_id = ? AND created_at > ?`, t.SenderID, created); err != nil {
+			return err
+		}
+	}
+	rank := pl.rank
+	args = append([]any{t.ID, t.SenderID, t.Network, t.Name, t.Size, t.DeclaredSHA256, created, rank + 1}, args...)
 	_, err = tx.ExecContext(ctx, `INSERT INTO transfers (id, sender_id, network, name, size, declared_sha256, created_at,
-		state, error, sha256, upload_offset, challenge,
+		sender_rank, state, error, sha256, upload_offset, challenge,
 		updated_at, upload_expires_at, available_at, expires_at, downloaded_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if err != nil {
 		return insertErr(op, fmt.Errorf("transfer %q: %w", t.ID, err))
+	}
+	if t.Network != "" {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sender_networks (account_id, network, last_created_at)
+			VALUES (?, ?, ?) ON CONFLICT (account_id, network)
+			DO UPDATE SET last_created_at = max(last_created_at, excluded.last_created_at)`,
+			t.SenderID, t.Network, created); err != nil {
+			return err
+		}
 	}
 	for i, r := range t.Recipients {
 		status := r.Status

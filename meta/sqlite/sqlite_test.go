@@ -191,12 +191,14 @@ func BenchmarkCreateTransfer(b *testing.B) {
 		}
 		return nil
 	}
+	// The default policy's spans.
+	spans := ferry.UsageSpans{Burst: time.Minute, Networks: 15 * time.Minute}
 	var n int
 	newTransfer := func(i int) *ferry.Transfer { return benchTransfer(accounts[:], i) }
 	b.Run("serial", func(b *testing.B) {
 		for b.Loop() {
 			n++
-			if err := s.CreateTransfer(ctx, newTransfer(n), check); err != nil {
+			if err := s.CreateTransfer(ctx, newTransfer(n), spans, check); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -209,7 +211,7 @@ func BenchmarkCreateTransfer(b *testing.B) {
 				n++
 				i := n
 				mu.Unlock()
-				if err := s.CreateTransfer(ctx, newTransfer(i), check); err != nil {
+				if err := s.CreateTransfer(ctx, newTransfer(i), spans, check); err != nil {
 					b.Error(err)
 					return
 				}

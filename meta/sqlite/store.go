@@ -22,9 +22,18 @@ import (
 type Store struct {
 	w *sql.DB // the one writer connection; every transaction is BEGIN IMMEDIATE
 	r *sql.DB // query_only readers
+	// ws and rs keep the prepared statements of w and r (see stmtCache).
+	ws, rs *stmtCache
+	// wr runs every write on w, several to a transaction (see writer).
+	wr *writer
+	// cp checkpoints the WAL beside the writer (see checkpointer).
+	cp *checkpointer
 }
 
-var _ ferry.MetaStore = (*Store)(nil)
+var (
+	_ ferry.MetaStore    = (*Store)(nil)
+	_ ferry.SessionStore = (*Store)(nil)
+)
 
 // busyTimeout is how long a connection waits for a lock another process
 // holds before SQLite gives up. Within this process writers queue for the
@@ -39,7 +48,8 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, dbErr(op, err)
 	}
-	w, err := sql.Open("sqlite", dsn(abs, true))
+	// sql.Open connects lazily: nothing here touches the file yet.
+	w, err := sql.Open("sqlite", dsn(abs, roleWriter))
 	if err != nil {
 		return nil, dbErr(op, err)
 	}
@@ -47,27 +57,33 @@ func Open(path string) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	s := &Store{w: w}
+	cp, err := sql.Open("sqlite", dsn(abs, roleCheckpointer))
+	if err != nil {
+		w.Close()
+		return nil, dbErr(op, err)
+	}
+	cp.SetMaxOpenConns(1)
+	s := &Store{w: w, ws: newStmtCache(w), cp: newCheckpointer(cp)}
+	s.wr = newWriter(s)
 	// Migrate runs on the writer first: it switches the file to WAL, which
 	// the readers then find in place.
 	if err := s.Migrate(context.Background()); err != nil {
-		w.Close()
+		s.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", dsn(abs, false))
+	r, err := sql.Open("sqlite", dsn(abs, roleReader))
 	if err != nil {
-		w.Close()
+		s.Close()
 		return nil, dbErr(op, err)
 	}
 	n := max(4, runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
+	s.r, s.rs = r, newStmtCache(r)
 	if err := r.PingContext(context.Background()); err != nil {
-		r.Close()
-		w.Close()
+		s.Close()
 		return nil, dbErr(op, err)
 	}
-	s.r = r
 	return s, nil
 }
 
@@ -89,24 +105,48 @@ func prepareFile(path string) (string, error) {
 	return abs, f.Close()
 }
 
-// dsn returns the data source name of the writer or of a reader. The
-// pragmas are part of it so that they apply to every connection the pools
-// open, including ones opened to replace a broken connection.
+// The connections of a store, by what they do.
+const (
+	roleWriter       = iota // the one writer
+	roleReader              // the query_only readers
+	roleCheckpointer        // the checkpointer's one connection
+)
+
+// dsn returns the data source name of a connection of role. The pragmas are
+// part of it so that they apply to every connection the pools open,
+// including ones opened to replace a broken connection.
 //
 // synchronous=NORMAL skips the fsync at each commit: in WAL mode a commit is
 // then durable against a crash of the process (the WAL is in the OS page
 // cache) and the database can never be corrupted; only a power loss or an
-// OS crash can lose the last transactions before a checkpoint.
-func dsn(path string, writer bool) string {
+// OS crash can lose the transactions since the last checkpoint, which
+// fsyncs the WAL (see checkpointer: within milliseconds of a commit).
+//
+// temp_store=MEMORY keeps SQLite's temporary files in memory: chiefly the
+// journal of each savepoint of a shared write transaction (see writer),
+// which would otherwise be written to a temporary file page by page. They
+// are never part of the database, so this changes nothing on a crash.
+//
+// The writer's page cache (cache_size, in KiB when negative) is larger than
+// SQLite's 2 MiB: it is the one connection that writes, so what it caches
+// stays valid from one transaction to the next, and the transfer IDs are
+// random, so each create touches another page of their index. A reader's
+// cache is dropped whenever the database changed, so the default does. The
+// writer does not checkpoint by itself (wal_autocheckpoint=0): see
+// checkpointer.
+func dsn(path string, role int) string {
 	q := []string{
 		fmt.Sprintf("_pragma=busy_timeout(%d)", busyTimeout.Milliseconds()),
 		"_pragma=foreign_keys(1)",
 		"_pragma=synchronous(NORMAL)",
+		"_pragma=temp_store(MEMORY)",
 	}
-	if writer {
+	switch role {
+	case roleWriter:
 		// journal_mode=WAL is persistent in the file; readers inherit it.
-		q = append(q, "_pragma=journal_mode(WAL)", "_txlock=immediate")
-	} else {
+		q = append(q, "_pragma=journal_mode(WAL)", "_txlock=immediate", "_pragma=cache_size(-65536)",
+			"_pragma=wal_autocheckpoint(0)")
+	case roleReader:
 		q = append(q, "_query_only=1")
 	}
 	// A file: URI, escaped, so that a path may hold '?' or '#'.
@@ -114,12 +154,17 @@ func dsn(path string, writer bool) string {
 	return u.String()
 }
 
-// Close closes both pools; the last connection checkpoints the WAL.
+// Close waits for the writes under way, then closes both pools; the last
+// connection checkpoints the WAL. A write after Close fails (9002).
 func (s *Store) Close() error {
+	s.wr.close()
+	s.cp.close()
 	var errs []error
 	if s.r != nil {
+		s.rs.close()
 		errs = append(errs, s.r.Close())
 	}
+	s.ws.close()
 	errs = append(errs, s.w.Close())
 	if err := errors.Join(errs...); err != nil {
 		return dbErr("meta/sqlite: close", err)
@@ -128,32 +173,33 @@ func (s *Store) Close() error {
 }
 
 // write runs fn in a write transaction (BEGIN IMMEDIATE) and commits when fn
-// returns nil. An error of fn that is not an *ferry.Error is wrapped as
-// CodeDatabaseUnavailable.
-func (s *Store) write(ctx context.Context, op string, fn func(*sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return dbErr(op, err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return ferry.Wrap(ferry.CodeDatabaseUnavailable, op, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return dbErr(op, err)
-	}
-	return nil
+// returns nil; fn may share the transaction with other writes, each in its
+// own savepoint (see writer). An error of fn that is not an *ferry.Error is
+// wrapped as CodeDatabaseUnavailable.
+func (s *Store) write(ctx context.Context, op string, fn func(*txn) error) error {
+	return s.wr.do(ctx, op, fn)
 }
 
 // read runs fn in a read transaction on a reader, so that all its queries
-// see one snapshot.
-func (s *Store) read(ctx context.Context, op string, fn func(*sql.Tx) error) error {
+// see one snapshot. A read of one statement needs none: see readOne.
+func (s *Store) read(ctx context.Context, op string, fn func(*txn) error) error {
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return dbErr(op, err)
 	}
+	defer s.rs.prepareNoted(ctx) // runs after the rollback below
 	defer func() { _ = tx.Rollback() }()
-	if err := fn(tx); err != nil {
+	if err := fn(&txn{Tx: tx, c: s.rs}); err != nil {
+		return ferry.Wrap(ferry.CodeDatabaseUnavailable, op, err)
+	}
+	return nil
+}
+
+// readOne runs fn, which makes a single query, on a reader without a
+// transaction: one statement reads one snapshot by itself, and BEGIN and
+// ROLLBACK would double the round trips of the reads every request makes.
+func (s *Store) readOne(op string, fn func(*stmtCache) error) error {
+	if err := fn(s.rs); err != nil {
 		return ferry.Wrap(ferry.CodeDatabaseUnavailable, op, err)
 	}
 	return nil
@@ -209,12 +255,16 @@ func normLimit(limit, def int) int {
 	return limit
 }
 
-// inStates renders states as an SQL list of literals, e.g. ('a','b'). The
-// states are ferry's constants, never user input.
+// inStates renders states as an SQL list of literals, e.g. ('a', 'b'),
+// written as the partial indexes of the migrations write them. The states
+// are ferry's constants, never user input.
 func inStates(states ...ferry.State) string {
 	q := make([]string, len(states))
 	for i, s := range states {
-		q[i] = "'" + strings.ReplaceAll(string(s), "'", "''") + "'"
+		q[i] = quote(string(s))
 	}
-	return "(" + strings.Join(q, ",") + ")"
+	return "(" + strings.Join(q, ", ") + ")"
 }
+
+// quote renders s as an SQL string literal.
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
