@@ -108,12 +108,17 @@ type Text struct {
 
 // CodeInfo is one entry of the catalogue.
 type CodeInfo struct {
-	Code      Code   `json:"code"`
-	Name      string `json:"name"`
-	Status    int    `json:"status"`
-	Retryable bool   `json:"retryable"`
-	En        Text   `json:"en"`
-	Zh        Text   `json:"zh"`
+	Code   Code   `json:"code"`
+	Name   string `json:"name"`
+	Status int    `json:"status"`
+	// Retryable says that a client may send the same request again by
+	// itself, after the error's Retry-After when it has one (a busy server,
+	// a damaged chunk, a full 24-hour volume). A code that needs the user
+	// first (4002: a one-time code) or lifts only after a long time (4003)
+	// is not retryable, though its Retry-After still says when it lifts.
+	Retryable bool `json:"retryable"`
+	En        Text `json:"en"`
+	Zh        Text `json:"zh"`
 }
 
 // Info returns the catalogue entry of c; an unknown code gets the entry of

@@ -69,7 +69,7 @@ func (s *Service) create(ctx context.Context, sender *ferry.Account, req CreateR
 	if err != nil {
 		return nil, s.refused(ctx, sender, err)
 	}
-	s.log.Info("transfer created", "id", t.ID, "sender", sender.Username, "size", t.Size)
+	s.log.Debug("transfer created", "id", t.ID, "sender", sender.Username, "size", t.Size)
 	if t.Size == 0 {
 		return s.completeEmpty(ctx, t)
 	}
@@ -94,7 +94,7 @@ func (s *Service) facts(ctx context.Context, sender *ferry.Account, req CreateRe
 }
 
 func (s *Service) newTransfer(sender *ferry.Account, req CreateRequest, f policy.Facts, to []ferry.Recipient, sha string) (*ferry.Transfer, error) {
-	id, err := newID()
+	id, err := newID(f.Now)
 	if err != nil {
 		return nil, err
 	}

@@ -156,7 +156,7 @@ func (s *Service) Recall(ctx context.Context, sender *ferry.Account, id string) 
 		s.log.Warn("recalled upload not deleted; the sweeper will retry", "id", t.ID, "err", err)
 	}
 	s.auditTransfer(ferry.AuditRecall, sender, t, nil)
-	s.log.Info("transfer recalled", "id", t.ID)
+	s.log.Debug("transfer recalled", "id", t.ID)
 	return t, nil
 }
 

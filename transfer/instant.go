@@ -49,6 +49,9 @@ func (s *Service) Prove(ctx context.Context, sender *ferry.Account, id, proof st
 			return nil, false, err
 		}
 		t, err := s.reject(ctx, t, err)
+		if t != nil {
+			s.auditTransfer(ferry.AuditUpload, sender, t, nil)
+		}
 		return t, false, err
 	}
 	now := s.clock.Now()
@@ -68,6 +71,7 @@ func (s *Service) Prove(ctx context.Context, sender *ferry.Account, id, proof st
 	if err := s.blobs.DeleteUpload(ctx, t.ID); err != nil {
 		s.log.Warn("staged bytes of an instant transfer not deleted", "id", t.ID, "err", err)
 	}
+	s.auditTransfer(ferry.AuditUpload, sender, t, nil)
 	s.log.Info("instant transfer", "id", t.ID, "sha256", t.SHA256)
 	return t, true, nil
 }

@@ -74,7 +74,7 @@ func (s *Service) Write(ctx context.Context, sender *ferry.Account, id string, c
 		return t, ferry.E(ferry.CodeUploadOffsetConflict).With("expected", held).With("actual", c.Offset)
 	}
 	if remaining := t.Size - held; c.Length > remaining {
-		return s.reject(ctx, t, ferry.E(ferry.CodeFileSizeMismatch).With("declared", t.Size).With("actual", held+c.Length))
+		return s.refuseUpload(ctx, sender, t, ferry.E(ferry.CodeFileSizeMismatch).With("declared", t.Size).With("actual", held+c.Length))
 	}
 	pol, now := s.policy(), s.clock.Now()
 	if err := pol.Admit(sender, int(s.active.Load())); err != nil {
@@ -100,7 +100,7 @@ func (s *Service) Write(ctx context.Context, sender *ferry.Account, id string, c
 	}
 	n, werr := s.blobs.Append(lctx, id, held, body)
 	if head != nil && head.result != nil { // not what its name says: refused, whatever else
-		return s.reject(context.WithoutCancel(ctx), t, head.result)
+		return s.refuseUpload(context.WithoutCancel(ctx), sender, t, head.result)
 	}
 	if errors.Is(werr, ferry.ErrDiscard) {
 		return t, ferry.E(ferry.CodeChunkChecksumMismatch).With("algorithm", c.Checksum.Algorithm)
@@ -122,12 +122,23 @@ func (s *Service) Write(ctx context.Context, sender *ferry.Account, id string, c
 		return t, nil
 	}
 	if more, _ := io.ReadFull(c.Body, make([]byte, 1)); more > 0 {
-		return s.reject(ctx, t, ferry.E(ferry.CodeFileSizeMismatch).With("declared", t.Size).With("actual", "more"))
+		return s.refuseUpload(ctx, sender, t, ferry.E(ferry.CodeFileSizeMismatch).With("declared", t.Size).With("actual", "more"))
 	}
 	if pol.RateCheck(sender, n, now.Sub(t.CreatedAt)) != nil {
 		s.riskEvent(ctx, sender, "rate_anomaly")
 	}
 	return s.finish(ctx, t)
+}
+
+// refuseUpload rejects t for what its bytes showed while they arrived
+// (1005, 1002), and audits the verdict as settle does for those that the
+// inspection decides.
+func (s *Service) refuseUpload(ctx context.Context, sender *ferry.Account, t *ferry.Transfer, err error) (*ferry.Transfer, error) {
+	t, rerr := s.reject(ctx, t, err)
+	if t != nil {
+		s.auditTransfer(ferry.AuditUpload, sender, t, nil)
+	}
+	return t, rerr
 }
 
 // uploadOf returns transfer id when sender may write its upload now.
