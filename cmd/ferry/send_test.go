@@ -189,3 +189,24 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+// A file that the server would refuse is refused before it is hashed: the
+// pre-check answers at once, and no transfer is created.
+func TestSendPrechecksBeforeHashing(t *testing.T) {
+	c := newCLI(t)
+	api := c.withCheckAPI(nil)
+	file := filepath.Join(t.TempDir(), "huge.pdf")
+	if err := os.WriteFile(file, []byte("%PDF-1.7\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(file, 6e9); err != nil { // sparse: nothing is written
+		t.Fatal(err)
+	}
+	code, _, errOut := c.run("", "send", file, "--to", "bo", "--quiet")
+	if code != 1 || !strings.HasPrefix(errOut, "error 6002 FILE_TOO_LARGE: ") || !strings.Contains(errOut, "\nrule: tiers.free.max_file_size") {
+		t.Fatalf("send: %d %q", code, errOut)
+	}
+	if len(api.checks) != 1 || api.checks[0].Name != "huge.pdf" || api.checks[0].Size != 6e9 || len(api.transfers) != 0 {
+		t.Errorf("pre-checks %+v, transfers %d", api.checks, len(api.transfers))
+	}
+}

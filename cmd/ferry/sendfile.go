@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/ferryhq/ferry"
@@ -34,11 +35,15 @@ func (a *app) sendFile(ctx context.Context, c *client.Client, s *session, o *sen
 		return res, fmt.Errorf("%s is not a regular file", file)
 	}
 	res.Size = fi.Size()
+	key := &uploadEntry{Server: s.Server, Path: abs, Size: fi.Size(), ModTime: fi.ModTime(), To: o.to}
+	if err := a.precheckSend(ctx, c, key); err != nil {
+		return res, err
+	}
 	sum, err := a.hashFile(ctx, f, fi.Size(), "hashing  "+res.Name, o.quiet)
 	if err != nil {
 		return res, err
 	}
-	key := &uploadEntry{Server: s.Server, Path: abs, Size: fi.Size(), ModTime: fi.ModTime(), To: o.to, SHA256: sum}
+	key.SHA256 = sum
 	up, instant, err := a.startUpload(ctx, c, key, f, res)
 	if err != nil || instant != nil {
 		res.Instant = instant != nil
@@ -49,6 +54,35 @@ func (a *app) sendFile(ctx context.Context, c *client.Client, s *session, o *sen
 	}
 	t, err := a.verdict(ctx, c, up.ID, o.quiet)
 	return res, finish(res, t, err)
+}
+
+// precheckSend asks the server whether a new transfer of the file would be
+// accepted before the file is hashed, which takes seconds for gigabytes:
+// a file over a limit is refused at once. An upload of the file that can
+// be resumed is not asked about (it holds its reservation already), and a
+// server without pre-checks is not either.
+func (a *app) precheckSend(ctx context.Context, c *client.Client, key *uploadEntry) error {
+	s, _, err := a.loadUploads()
+	if err != nil {
+		return err
+	}
+	for i := range s.Uploads {
+		if e := s.Uploads[i]; e.Server == key.Server && e.Path == key.Path && e.Size == key.Size &&
+			e.ModTime.Equal(key.ModTime) && slices.Equal(e.To, key.To) {
+			return nil
+		}
+	}
+	pc, err := c.Precheck(ctx, wire.CreateTransferRequest{To: key.To, Name: filepath.Base(key.Path), Size: key.Size})
+	if we := wireError(err); we != nil && (we.Code == ferry.CodeNotFound || we.Code == ferry.CodeMethodNotAllowed) {
+		return nil // a server older than pre-checks: the create will say
+	}
+	if err != nil {
+		return err
+	}
+	if pc.Error != nil {
+		return pc.Error
+	}
+	return nil
 }
 
 // verdict waits until the server has committed and inspected a finished
