@@ -16,9 +16,11 @@ run: build
 test-deps:
 	./scripts/test-deps.sh
 
+# Tests that need a real server (clamd) fail rather than skip here: test-deps
+# has just installed them.
 test: test-deps
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 20m ./...
+	FERRY_REQUIRE_CLAMD=1 $(GO) test -race -count=1 -timeout 20m ./...
 
 bench: build
 	./bench/run.sh

@@ -209,6 +209,15 @@ type Inspector interface {
 	Inspect(ctx context.Context, f *File) error
 }
 
+// PerName is the optional capability of an Inspector whose verdict
+// depends on the file's name as well as on its content (a type check, a
+// keyword in the name): such an inspector runs for every transfer, even of
+// content that passed inspection before under another name. The verdicts
+// of the others are kept with the content (Blob.Inspected).
+type PerName interface {
+	PerName() bool
+}
+
 // File is content under inspection.
 type File struct {
 	Name   string

@@ -17,7 +17,7 @@ type API struct {
 	accounts  *account.Service
 	transfers *transfer.Service
 	policy    func() *policy.Policy
-	ready     func(context.Context) error
+	ready     func(context.Context) (map[string]string, error)
 	log       *slog.Logger
 	mux       *http.ServeMux
 	audit     ferry.AuditStore
@@ -29,9 +29,10 @@ type Options struct {
 	Accounts  *account.Service
 	Transfers *transfer.Service
 	Policy    func() *policy.Policy
-	// Ready reports whether the node can serve (stores reachable); nil
-	// means always.
-	Ready func(context.Context) error
+	// Ready reports whether the node can serve, and what it has to say
+	// about it (e.g. "malware_scan": "disabled"), shown by GET /readyz;
+	// nil means always ready.
+	Ready func(context.Context) (map[string]string, error)
 	Log   *slog.Logger
 	// Audit is the audit log that administrators query; nil serves none.
 	Audit ferry.AuditStore
@@ -159,11 +160,17 @@ func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) readyz(w http.ResponseWriter, r *http.Request) {
+	out := map[string]string{}
 	if a.ready != nil {
-		if err := a.ready(r.Context()); err != nil {
+		info, err := a.ready(r.Context())
+		if err != nil {
 			a.writeError(w, r, err)
 			return
 		}
+		for k, v := range info {
+			out[k] = v
+		}
 	}
-	writeJSON(w, r, http.StatusOK, map[string]string{"status": "ready"})
+	out["status"] = "ready"
+	writeJSON(w, r, http.StatusOK, out)
 }

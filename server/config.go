@@ -30,6 +30,7 @@ type Config struct {
 	Sweeper  SweeperConfig  `yaml:"sweeper"`
 	Auth     AuthConfig     `yaml:"auth"`
 	Log      LogConfig      `yaml:"log"`
+	Inspect  InspectConfig  `yaml:"inspect"`
 	Policy   *policy.Policy `yaml:"policy"`
 }
 
@@ -154,6 +155,9 @@ func (c *Config) Complete() error {
 		c.Policy = def.Policy
 	}
 	if err := c.Policy.Complete(); err != nil {
+		return err
+	}
+	if err := c.Inspect.complete(); err != nil {
 		return err
 	}
 	if c.Listen == "" {

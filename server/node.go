@@ -36,6 +36,7 @@ type Node struct {
 	// Audit records every decision into Meta's audit log.
 	Audit        *audit.Recorder
 	policy       policyHolder
+	inspection   *inspection
 	closeTimeout time.Duration
 }
 
@@ -74,8 +75,12 @@ func Open(cfg *Config, o Options) (*Node, error) {
 		o.CloseTimeout = 10 * time.Second
 	}
 	n := &Node{Config: cfg, Meta: meta, Blobs: blobs, Log: o.Log, closeTimeout: o.CloseTimeout}
-	n.policy.p.Store(cfg.Policy)
 	current := n.policy.current
+	if n.inspection, err = newInspection(cfg, current, o.Inspectors, o.Log); err != nil {
+		meta.Close()
+		return nil, fmt.Errorf("inspect: %w", err)
+	}
+	n.put(cfg.Policy)
 	n.Audit = audit.NewRecorder(meta, o.Log, audit.Options{Clock: o.Clock})
 	n.Accounts = account.New(meta, o.Clock, account.Config{
 		TokenTTL:  time.Duration(cfg.Auth.TokenTTL),
@@ -84,8 +89,8 @@ func Open(cfg *Config, o Options) (*Node, error) {
 		Audit:     n.Audit,
 	})
 	n.Transfers = transfer.New(transfer.Options{
-		Meta: meta, Blobs: blobs, Policy: current, Clock: o.Clock, Log: o.Log, Inspectors: o.Inspectors,
-		Risk: n.Accounts, Audit: n.Audit,
+		Meta: meta, Blobs: blobs, Policy: current, Clock: o.Clock, Log: o.Log, Inspectors: n.inspection.inspectors,
+		Risk: n.Accounts, Audit: n.Audit, InspectVersion: n.policy.version,
 		Config: transfer.Config{
 			AbandonAfter:       time.Duration(cfg.Uploads.AbandonAfter),
 			VerdictWait:        time.Duration(cfg.Uploads.VerdictWait),
@@ -94,7 +99,7 @@ func Open(cfg *Config, o Options) (*Node, error) {
 		},
 	})
 	n.API = httpapi.New(httpapi.Options{Accounts: n.Accounts, Transfers: n.Transfers, Policy: current, Log: o.Log,
-		Audit: meta, Auditor: n.Audit})
+		Audit: meta, Auditor: n.Audit, Ready: n.inspection.ready})
 	return n, nil
 }
 

@@ -10,11 +10,24 @@ import (
 	"github.com/ferryhq/ferry/policy"
 )
 
-// policyHolder holds the current policy; a reload swaps it whole, so
-// every decision sees one consistent policy.
-type policyHolder struct{ p atomic.Pointer[policy.Policy] }
+// policyHolder holds the current policy and the inspection version under
+// it; a reload swaps both at once, so that every decision sees one
+// consistent policy.
+type policyHolder struct{ p atomic.Pointer[inForce] }
 
-func (h *policyHolder) current() *policy.Policy { return h.p.Load() }
+type inForce struct {
+	p       *policy.Policy
+	version string
+}
+
+func (h *policyHolder) current() *policy.Policy { return h.p.Load().p }
+
+func (h *policyHolder) version() string { return h.p.Load().version }
+
+// put puts p in force.
+func (n *Node) put(p *policy.Policy) {
+	n.policy.p.Store(&inForce{p: p, version: n.inspection.version(p)})
+}
 
 // Policy returns the policy in force.
 func (n *Node) Policy() *policy.Policy { return n.policy.current() }
@@ -33,8 +46,8 @@ func (n *Node) Reload() error {
 		n.Log.Error("policy not reloaded; the policy in force stays", "file", path, "err", err)
 		return err
 	}
-	n.policy.p.Store(cfg.Policy)
-	n.Log.Info("policy reloaded", "file", path)
+	n.put(cfg.Policy)
+	n.Log.Info("policy reloaded", "file", path, "inspection", n.policy.version())
 	return nil
 }
 

@@ -101,27 +101,34 @@ func (s *Service) commitAndInspect(ctx context.Context, t *ferry.Transfer) (*fer
 	if err != nil {
 		return nil, err
 	}
-	if blob.Inspected != s.cfg.InspectVersion {
-		if err := s.inspect(ctx, t); err != nil {
-			return s.reject(ctx, t, err)
-		}
-		if err := s.meta.MarkInspected(ctx, t.SHA256, s.cfg.InspectVersion); err != nil {
+	version := s.version()
+	fresh := blob.Inspected != version
+	if err := s.inspect(ctx, t, fresh); err != nil {
+		return s.reject(ctx, t, err)
+	}
+	if fresh {
+		if err := s.meta.MarkInspected(ctx, t.SHA256, version); err != nil {
 			return nil, err
 		}
 	}
 	return s.deliver(ctx, t, ferry.StateInspecting)
 }
 
-// inspect runs the inspectors in order. A verdict is an *ferry.Error; any
+// inspect runs the inspectors in order: all of them for content not
+// inspected under the rules in force, else only those whose verdict
+// depends on the name (ferry.PerName). A verdict is an *ferry.Error; any
 // other failure means the content could not be inspected, and fails closed
 // as 5005 SCAN_UNAVAILABLE.
-func (s *Service) inspect(ctx context.Context, t *ferry.Transfer) error {
+func (s *Service) inspect(ctx context.Context, t *ferry.Transfer, all bool) error {
 	f := &ferry.File{Name: t.Name, Size: t.Size, SHA256: t.SHA256,
 		Open: func(ctx context.Context) (io.ReadSeekCloser, error) {
 			rc, _, err := s.blobs.Open(ctx, t.SHA256)
 			return rc, err
 		}}
 	for _, in := range s.inspectors {
+		if pn, ok := in.(ferry.PerName); !all && (!ok || !pn.PerName()) {
+			continue
+		}
 		err := in.Inspect(ctx, f)
 		if err == nil {
 			continue

@@ -44,8 +44,15 @@ func (s *Service) Prove(ctx context.Context, sender *ferry.Account, id, proof st
 		}
 		return t, false, nil
 	}
-	if err := s.checkBlobHead(ctx, t); err != nil {
-		if ferry.ErrorCode(err) != ferry.CodeFileTypeMismatch {
+	// The content passed inspection, perhaps under another name: what
+	// depends on the name is judged again.
+	t.SHA256 = t.DeclaredSHA256
+	err = s.checkBlobHead(ctx, t)
+	if err == nil {
+		err = s.inspect(ctx, t, false)
+	}
+	if err != nil {
+		if ferry.ErrorCode(err) == ferry.CodeStorageUnavailable {
 			return nil, false, err
 		}
 		t, err := s.reject(ctx, t, err)
@@ -55,13 +62,13 @@ func (s *Service) Prove(ctx context.Context, sender *ferry.Account, id, proof st
 		return t, false, err
 	}
 	now := s.clock.Now()
-	t.SHA256, t.Offset = t.DeclaredSHA256, t.Size
+	t.Offset = t.Size
 	sender, err = s.meta.AccountByID(ctx, t.SenderID)
 	if err != nil {
 		return nil, false, err
 	}
 	t.State, t.UpdatedAt, t.AvailableAt, t.ExpiresAt = ferry.StateAvailable, now, now, now.Add(s.retention(sender))
-	if err := s.meta.ShareBlob(ctx, t, s.cfg.InspectVersion, ferry.StateUploading); err != nil {
+	if err := s.meta.ShareBlob(ctx, t, s.version(), ferry.StateUploading); err != nil {
 		if ferry.ErrorCode(err) == ferry.CodeNotFound { // deleted or re-versioned meanwhile
 			t, err := s.reload(ctx, id)
 			return t, false, err
@@ -80,7 +87,7 @@ func (s *Service) Prove(ctx context.Context, sender *ferry.Account, id, proof st
 // SHA-256 and size, and whether proof is right for it.
 func (s *Service) holds(ctx context.Context, t *ferry.Transfer, ch *ferry.Challenge, proof string) (held, right bool) {
 	b, err := s.meta.Blob(ctx, t.DeclaredSHA256)
-	if err != nil || b.Inspected != s.cfg.InspectVersion || b.Size != t.Size {
+	if err != nil || b.Inspected != s.version() || b.Size != t.Size {
 		return false, false
 	}
 	rc, _, err := s.blobs.Open(ctx, b.SHA256)

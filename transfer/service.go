@@ -19,9 +19,8 @@ type Config struct {
 	// sweeper abandons it (2003 UPLOAD_STALLED) and frees its reservation.
 	// Default 24h.
 	AbandonAfter time.Duration
-	// InspectVersion names the current inspection rules (policy and
-	// dictionaries). A blob that passed under another version is inspected
-	// again before instant transfer reuses it.
+	// InspectVersion names the inspection rules when Options.InspectVersion
+	// is nil; default "1".
 	InspectVersion string
 	// LockWait is how long a request that takes over an upload waits for
 	// the previous writer to let go. Default 10s.
@@ -52,6 +51,7 @@ type Service struct {
 	settling   settling
 	risk       RiskChecker
 	auditor    ferry.Auditor
+	version    func() string
 	active     atomic.Int64 // uploads being received by this node
 }
 
@@ -71,6 +71,12 @@ type Options struct {
 	Risk RiskChecker
 	// Audit records every decision; nil records nothing.
 	Audit ferry.Auditor
+	// InspectVersion names the inspection rules in force (the policy's
+	// catalogue, the inspectors' settings, the dictionaries); it is called
+	// for every decision, so that a reload takes effect at once. A blob
+	// that passed under another version is inspected again before it is
+	// delivered or shared by instant transfer. Nil: Config.InspectVersion.
+	InspectVersion func() string
 }
 
 // New returns a Service.
@@ -103,8 +109,13 @@ func New(o Options) *Service {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	if o.InspectVersion == nil {
+		v := c.InspectVersion
+		o.InspectVersion = func() string { return v }
+	}
 	return &Service{meta: o.Meta, blobs: o.Blobs, policy: o.Policy, clock: o.Clock,
-		inspectors: o.Inspectors, locks: o.Locks, cfg: c, log: o.Log, risk: o.Risk, auditor: o.Audit}
+		inspectors: o.Inspectors, locks: o.Locks, cfg: c, log: o.Log, risk: o.Risk, auditor: o.Audit,
+		version: o.InspectVersion}
 }
 
 // Config returns the effective configuration, defaults filled in.
