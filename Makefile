@@ -5,7 +5,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: build run test test-deps bench clean
+.PHONY: build run test test-deps fuzz bench clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ferry ./cmd/ferry
@@ -21,6 +21,13 @@ test-deps:
 test: test-deps
 	$(GO) vet ./...
 	FERRY_REQUIRE_CLAMD=1 $(GO) test -race -count=1 -timeout 20m ./...
+	$(MAKE) fuzz
+
+# A short run of each fuzz target (its seeds also run in `go test`);
+# FUZZTIME=5m for a longer look.
+FUZZTIME ?= 10s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzWalk$$' -fuzztime $(FUZZTIME) ./inspect/archive/
 
 bench: build
 	./bench/run.sh

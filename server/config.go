@@ -90,6 +90,7 @@ func DefaultConfig() *Config {
 		Sweeper: SweeperConfig{Interval: policy.Duration(time.Minute), OrphanInterval: policy.Duration(time.Hour)},
 		Auth:    AuthConfig{TokenTTL: policy.Duration(30 * 24 * time.Hour)},
 		Log:     LogConfig{Level: "info", Format: "text"},
+		Inspect: defaultInspect(),
 		Policy:  policy.Default(),
 	}
 }

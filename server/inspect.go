@@ -6,11 +6,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/inspect/archive"
 	"github.com/ferryhq/ferry/inspect/clamd"
 	"github.com/ferryhq/ferry/inspect/sniff"
 	"github.com/ferryhq/ferry/policy"
@@ -19,12 +21,22 @@ import (
 // InspectConfig is the inspect: section of ferry.yaml: how content is
 // inspected after its last byte arrived and before anyone can fetch it.
 type InspectConfig struct {
+	// Archive bounds how archives are opened, recursively: depth, entries,
+	// expansion, encryption.
+	Archive archive.Config `yaml:"archive"`
 	// Clamd is the malware scan; without an address none runs.
 	Clamd clamd.Config `yaml:"clamd"`
 }
 
+func defaultInspect() InspectConfig {
+	return InspectConfig{Archive: archive.DefaultConfig()}
+}
+
 // complete fills in defaults and validates; errors name their key.
 func (c *InspectConfig) complete() error {
+	if err := c.Archive.Validate(); err != nil {
+		return err
+	}
 	return keyError(c.Clamd.Complete())
 }
 
@@ -54,7 +66,10 @@ type inspection struct {
 // type check against the name, then the malware scan; then the extra ones
 // (tests). It logs what runs, and what does not.
 func newInspection(cfg *Config, current func() *policy.Policy, extra []ferry.Inspector, log *slog.Logger) (*inspection, error) {
-	in := &inspection{inspectors: []ferry.Inspector{&sniff.Inspector{Policy: current}}}
+	in := &inspection{inspectors: []ferry.Inspector{
+		&sniff.Inspector{Policy: current},
+		&archives{cfg: cfg.Inspect.Archive, policy: current},
+	}}
 	c := cfg.Inspect.Clamd
 	if !c.Enabled() {
 		log.Warn("no malware scan: inspect.clamd.address is not set")
@@ -75,16 +90,40 @@ func newInspection(cfg *Config, current func() *policy.Policy, extra []ferry.Ins
 	}
 	in.inspectors = append(in.inspectors, extra...)
 	b, err := json.Marshal(struct {
+		Archive  archive.Config
 		Clamd    bool
 		MaxSize  ferry.Bytes
 		Oversize string
 		Extra    int
-	}{c.Enabled(), c.MaxSize, c.Oversize, len(extra)})
+	}{cfg.Inspect.Archive, c.Enabled(), c.MaxSize, c.Oversize, len(extra)})
 	if err != nil {
 		return nil, err
 	}
 	in.settings = string(b)
 	return in, nil
+}
+
+// archives opens archives within the configured limits and checks every
+// entry as a file is checked: its name (1004), its type against the
+// policy's blocked types (1003), and its content against its name (1002).
+type archives struct {
+	cfg    archive.Config
+	policy func() *policy.Policy
+}
+
+func (a *archives) Inspect(ctx context.Context, f *ferry.File) error {
+	p := a.policy()
+	in := archive.Inspector{Config: a.cfg, Entry: func(ctx context.Context, e *archive.Entry, r io.Reader) error {
+		if e.IsDir || e.IsLink || e.Encrypted || e.Archive != "" {
+			return nil
+		}
+		if fe := p.CheckContent(e.Name, e.Head); fe != nil {
+			return fe.With("path", e.Path)
+		}
+		return nil
+	}}
+	in.Config.Blocked = p.BlockedTypes
+	return in.Inspect(ctx, f)
 }
 
 // version names the inspection rules under p: a digest of what the
