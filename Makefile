@@ -16,11 +16,11 @@ run: build
 test-deps:
 	./scripts/test-deps.sh
 
-# Tests that need a real server (clamd) fail rather than skip here: test-deps
-# has just installed them.
+# Tests that need a real server (clamd, PostgreSQL, versitygw) fail rather
+# than skip here: test-deps has just installed them.
 test: test-deps
 	$(GO) vet ./...
-	FERRY_REQUIRE_CLAMD=1 $(GO) test -race -count=1 -timeout 20m ./...
+	FERRY_REQUIRE_CLAMD=1 FERRY_REQUIRE_POSTGRES=1 FERRY_REQUIRE_S3=1 PATH="$(PATH):$(shell $(GO) env GOPATH)/bin" $(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) fuzz
 
 # A short run of each fuzz target (its seeds also run in `go test`);
@@ -28,6 +28,8 @@ test: test-deps
 FUZZTIME ?= 10s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzWalk$$' -fuzztime $(FUZZTIME) ./inspect/archive/
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./inspect/keywords/
+	$(GO) test -run '^$$' -fuzz '^FuzzMatch$$' -fuzztime $(FUZZTIME) ./inspect/keywords/
 
 bench: build
 	./bench/run.sh

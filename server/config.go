@@ -110,6 +110,7 @@ func LoadConfig(path string) (*Config, error) {
 		}
 		_ = yaml.Unmarshal(b, &doc)
 		cfg.Path = path
+		cfg.Inspect.resolve(filepath.Dir(path))
 	}
 	if err := cfg.Complete(); err != nil {
 		var pe *policy.PathError

@@ -46,9 +46,31 @@ func (n *Node) Reload() error {
 		n.Log.Error("policy not reloaded; the policy in force stays", "file", path, "err", err)
 		return err
 	}
+	if _, err := n.inspection.reloadKeywords(&cfg.Inspect.Keywords); err != nil {
+		n.Log.Error("keyword dictionaries not reloaded; those in force stay", "err", err)
+		n.put(cfg.Policy)
+		return err
+	}
 	n.put(cfg.Policy)
 	n.Log.Info("policy reloaded", "file", path, "inspection", n.policy.version())
 	return nil
+}
+
+// reloadDictionaries puts the keyword dictionaries in force again when one
+// of their files changed, with the inspection version that goes with
+// them: content inspected under the old ones is inspected again before it
+// is delivered or shared. A bad file keeps those in force, and the log
+// says why (file, line).
+func (n *Node) reloadDictionaries() (bool, error) {
+	reloaded, err := n.inspection.reloadKeywords(nil)
+	if err != nil {
+		n.Log.Error("keyword dictionaries not reloaded; those in force stay", "err", err)
+		return false, err
+	}
+	if reloaded {
+		n.put(n.policy.current())
+	}
+	return reloaded, nil
 }
 
 // watched is what the policy watcher made of one tick or signal.
@@ -58,7 +80,8 @@ type watched struct {
 }
 
 // watchPolicy reloads the policy on every value from hup (SIGHUP), and on
-// a tick when the configuration file's content changed, until ctx is done.
+// a tick when the configuration file's content changed, until ctx is done;
+// on a tick it also reloads the keyword dictionaries when one changed.
 // done, when not nil, receives what became of each tick and signal.
 func (n *Node) watchPolicy(ctx context.Context, tick <-chan time.Time, hup <-chan os.Signal, done chan<- watched) {
 	if n.Config.Path == "" {
@@ -79,6 +102,8 @@ func (n *Node) watchPolicy(ctx context.Context, tick <-chan time.Time, hup <-cha
 		}
 		if w.reloaded {
 			w.err = n.Reload()
+		} else {
+			w.reloaded, w.err = n.reloadDictionaries()
 		}
 		if done != nil {
 			done <- w

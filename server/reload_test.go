@@ -137,3 +137,48 @@ func TestPolicyErrorsNameLineAndKey(t *testing.T) {
 		}
 	}
 }
+
+// The keyword dictionaries that ferry.yaml lists (relative to it) are put
+// in force again when one changes, with a new inspection version, so that
+// content inspected under the old words is inspected again; a bad
+// dictionary keeps those in force, and the log names its file and line.
+func TestWatchReloadsChangedDictionaries(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ferry.yaml")
+	os.WriteFile(path, []byte("inspect:\n  keywords:\n    files: [words.txt]\n"), 0o600)
+	words := filepath.Join(dir, "words.txt")
+	os.WriteFile(words, []byte("机密\tsecret\n"), 0o600)
+	var log syncBuffer
+	n := openAt(t, path, &log)
+	hit := func(s string) bool { return n.inspection.kw.Matcher().MatchName(s) != nil }
+	if !hit("机密.txt") || hit("绝密.txt") {
+		t.Fatal("the dictionary in force is not words.txt")
+	}
+	v1 := n.policy.version()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tick, done := make(chan time.Time), make(chan watched)
+	go n.watchPolicy(ctx, tick, nil, done)
+
+	tick <- time.Time{}
+	if w := <-done; w.reloaded || n.policy.version() != v1 {
+		t.Fatalf("unchanged dictionaries reloaded: %+v", w)
+	}
+	os.WriteFile(words, []byte("机密\tsecret\n绝密\tsecret\n"), 0o600)
+	tick <- time.Time{}
+	if w := <-done; !w.reloaded || w.err != nil || !hit("绝密.txt") {
+		t.Fatalf("changed dictionary: %+v, 绝密 matches: %v", w, hit("绝密.txt"))
+	}
+	v2 := n.policy.version()
+	if v2 == v1 {
+		t.Error("the inspection version did not change with the dictionary")
+	}
+	os.WriteFile(words, []byte("机密\tsecret\n!\n"), 0o600)
+	tick <- time.Time{}
+	if w := <-done; w.reloaded || w.err == nil || !hit("绝密.txt") || n.policy.version() != v2 {
+		t.Fatalf("bad dictionary: %+v; the words in force must stay", w)
+	}
+	if !strings.Contains(log.String(), "words.txt:2") {
+		t.Errorf("log does not name the file and line:\n%s", log.String())
+	}
+}

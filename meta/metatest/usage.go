@@ -15,6 +15,7 @@ func usageTests() []test {
 		{"Usage/SeenByCreate", testUsageSeenByCreate},
 		{"Usage/ConcurrentQuota", testConcurrentQuota},
 		{"Usage/Counts", testUsageCounts},
+		{"Usage/NetworksToTheNanosecond", testNetworksExact},
 	}
 }
 
@@ -245,3 +246,57 @@ func (e *env) readAlong(wg *sync.WaitGroup, start <-chan struct{}, account int64
 	}
 	return errs
 }
+
+// testNetworksExact: the networks of a span are those of the transfers
+// created in it, to the nanosecond, however close together the creates
+// from one network came (a store may keep the latest creation from each
+// network coarsely, but must count exactly).
+func testNetworksExact(e *env) {
+	alice, bob := e.account("alice"), e.account("bob")
+	const netA, netB = "198.51.100.0/24", "203.0.113.0/24"
+	for _, c := range []struct {
+		id  string
+		at  time.Duration
+		net string
+	}{
+		{"n1", 0, netA}, {"n2", 300 * time.Millisecond, netB}, {"n3", 400 * time.Millisecond, netA},
+		{"n4", 800 * time.Millisecond, netA},
+	} {
+		tr := transfer(c.id, alice, at(c.at), 1, ferry.StateUploading, bob)
+		tr.Network = c.net
+		e.ok(e.s.CreateTransfer(e.ctx, tr, fixtureSpans, allow), "CreateTransfer "+c.id)
+	}
+	span := fixtureSpans.Networks
+	for _, c := range []struct {
+		from time.Duration // the span is (from, from+span]
+		want []string
+	}{
+		{-time.Nanosecond, []string{netA, netB}},
+		{200 * time.Millisecond, []string{netA, netB}},
+		{300 * time.Millisecond, []string{netA}}, // n2 at the start: out
+		{500 * time.Millisecond, []string{netA}}, // n4 only
+		{800*time.Millisecond - time.Nanosecond, []string{netA}},
+		{800 * time.Millisecond, nil},
+		{2 * time.Second, nil},
+	} {
+		now := at(c.from + span)
+		u, err := e.s.Usage(e.ctx, alice.ID, now, fixtureSpans)
+		e.ok(err, "Usage")
+		if !slices.Equal(u.Counted.Networks, c.want) {
+			e.t.Errorf("networks in (%v, %v] = %q, want %q", c.from, c.from+span, u.Counted.Networks, c.want)
+		}
+		// A create sees the same.
+		var seen []string
+		tr := transfer(fmt.Sprint("probe", c.from), alice, now, 1, ferry.StateUploading, bob)
+		err = e.s.CreateTransfer(e.ctx, tr, fixtureSpans, func(u ferry.Usage) error {
+			seen = u.Counted.Networks
+			return errProbe
+		})
+		if err != errProbe || !slices.Equal(seen, c.want) {
+			e.t.Errorf("a create at %v saw networks %q (%v), want %q", c.from+span, seen, err, c.want)
+		}
+	}
+}
+
+// errProbe refuses a create whose check only looks.
+var errProbe = ferry.E(ferry.CodeStorageQuotaExceeded)
