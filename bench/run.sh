@@ -5,6 +5,8 @@
 #   memory   — ferry's peak RSS (VmHWM) while it ingests a 5 GiB upload
 #   decisions — the policy engine's decisions/s and p99 (bench/decisions.sh;
 #               BENCH=decisions runs it alone)
+#   inspected — 1 GiB of text through every inspector, to available, beside
+#               tusd's plain ingest (bench/inspected.sh; BENCH=inspected)
 # Each timing is the median of $RUNS runs; the ratios are what to quote.
 # Needs: curl, go; installs tusd (go install) and nginx (apt) when missing.
 set -euo pipefail
@@ -75,6 +77,7 @@ new_transfer() { # port size [name] -> transfer id
 }
 
 if [ "$ONLY" = decisions ]; then . bench/decisions.sh; exit 0; fi
+if [ "$ONLY" = inspected ]; then . bench/inspected.sh; exit 0; fi
 
 echo "== ingest: ${SIZE_MB} MiB, one PATCH each, ferry and tusd alternating, median of $RUNS"
 FPORT=$(freeport); start_ferry "$OUT/ferry-data" "$FPORT"
@@ -145,3 +148,4 @@ awk -v av="$AVAIL" -v b="$BYTES" -v fu="$FERRY_UP" -v tu="$TUSD_UP" -v fd="$FERR
 }'
 
 . bench/decisions.sh
+. bench/inspected.sh

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferryhq/ferry/inspect/keywords/internal/kwgen"
+	"github.com/ferryhq/ferry/internal/kwgen"
 )
 
 // benchData is a generated dictionary and text, zh percent Chinese.

@@ -35,7 +35,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/inspect/keywords"
-	"github.com/ferryhq/ferry/inspect/keywords/internal/kwgen"
+	"github.com/ferryhq/ferry/internal/kwgen"
 )
 
 // result is what a child reports.
