@@ -1,0 +1,135 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/ferryhq/ferry"
+	"github.com/jackc/pgx/v5"
+)
+
+// transferCols are the columns scanTransfer reads: a transfer t and its
+// sender's username (a).
+const transferCols = `t.id, t.sender_id, a.username, t.network, t.name, t.size, t.declared_sha256,
+	t.sha256, t.state, t.error, t.upload_offset, t.challenge,
+	t.created_at, t.updated_at, t.upload_expires_at, t.available_at, t.expires_at, t.downloaded_at`
+
+// transferSelect selects the columns scanTransfer reads, with the sender's
+// username, from transfers t.
+const transferSelect = `SELECT ` + transferCols + ` FROM transfers t JOIN accounts a ON a.id = t.sender_id`
+
+// transferByIDSQL selects one transfer with its recipients in one query:
+// a row for each recipient, in their order (see Store.Transfer).
+const transferByIDSQL = `SELECT ` + transferCols + `,
+	r.account_id, ra.username, r.status, r.decided_at, r.downloaded_at
+	FROM transfers t JOIN accounts a ON a.id = t.sender_id
+	LEFT JOIN recipients r ON r.transfer_id = t.id LEFT JOIN accounts ra ON ra.id = r.account_id
+	WHERE t.id = $1 ORDER BY r.position`
+
+// scanTransfer reads a row of transferSelect, and then the columns of more.
+func scanTransfer(row pgx.Row, more ...any) (*ferry.Transfer, error) {
+	var (
+		t                 ferry.Transfer
+		state             string
+		errRec, challenge []byte
+		created, updated  int64
+		uploadExp, avail  int64
+		expires, download int64
+	)
+	err := row.Scan(append([]any{&t.ID, &t.SenderID, &t.Sender, &t.Network, &t.Name, &t.Size, &t.DeclaredSHA256,
+		&t.SHA256, &state, &errRec, &t.Offset, &challenge,
+		&created, &updated, &uploadExp, &avail, &expires, &download}, more...)...)
+	if err != nil {
+		return nil, err
+	}
+	t.State = ferry.State(state)
+	if t.Error, err = ferry.DecodeError(errRec); err != nil {
+		return nil, fmt.Errorf("transfer %s: %w", t.ID, err)
+	}
+	if challenge != nil {
+		t.Challenge = new(ferry.Challenge)
+		if err := json.Unmarshal(challenge, t.Challenge); err != nil {
+			return nil, fmt.Errorf("transfer %s: challenge: %w", t.ID, err)
+		}
+	}
+	t.CreatedAt, t.UpdatedAt = fromNanos(created), fromNanos(updated)
+	t.UploadExpiresAt, t.AvailableAt = fromNanos(uploadExp), fromNanos(avail)
+	t.ExpiresAt, t.DownloadedAt = fromNanos(expires), fromNanos(download)
+	return &t, nil
+}
+
+// queryTransfers runs a query of transferSelect and fills in the recipients
+// of every transfer it returns.
+func queryTransfers(ctx context.Context, tx pgx.Tx, query string, args ...any) ([]*ferry.Transfer, error) {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*ferry.Transfer, error) { return scanTransfer(r) })
+	if err != nil {
+		return nil, err
+	}
+	return ts, loadRecipients(ctx, tx, ts)
+}
+
+// loadRecipients fills in the recipients of ts, with their usernames, in
+// the order they were given at creation, in one query.
+func loadRecipients(ctx context.Context, tx pgx.Tx, ts []*ferry.Transfer) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	byID := make(map[string]*ferry.Transfer, len(ts))
+	ids := make([]string, len(ts))
+	for i, t := range ts {
+		byID[t.ID], ids[i] = t, t.ID
+	}
+	rows, err := tx.Query(ctx, `SELECT r.transfer_id, r.account_id, a.username, r.status, r.decided_at, r.downloaded_at
+		FROM recipients r JOIN accounts a ON a.id = r.account_id
+		WHERE r.transfer_id = ANY ($1) ORDER BY r.transfer_id, r.position`, ids)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id, status        string
+			r                 ferry.Recipient
+			decided, download int64
+		)
+		if err := rows.Scan(&id, &r.AccountID, &r.Username, &status, &decided, &download); err != nil {
+			return err
+		}
+		r.Status = ferry.RecipientStatus(status)
+		r.DecidedAt, r.DownloadedAt = fromNanos(decided), fromNanos(download)
+		t := byID[id]
+		t.Recipients = append(t.Recipients, r)
+	}
+	return rows.Err()
+}
+
+// mutableArgs are the values of the columns UpdateTransfer stores, in the
+// order of updateTransferSQL ($1 to $11), after which comes the ID.
+func mutableArgs(t *ferry.Transfer) ([]any, error) {
+	var challenge any
+	if t.Challenge != nil {
+		b, err := json.Marshal(t.Challenge)
+		if err != nil {
+			return nil, fmt.Errorf("challenge: %w", err)
+		}
+		challenge = string(b)
+	}
+	var errRec any
+	code := 0
+	if b := ferry.EncodeError(t.Error); b != nil {
+		errRec, code = string(b), int(t.Error.Code)
+	}
+	return []any{string(t.State), errRec, code, t.SHA256, t.Offset, challenge,
+		nanos(t.UpdatedAt), nanos(t.UploadExpiresAt), nanos(t.AvailableAt), nanos(t.ExpiresAt),
+		nanos(t.DownloadedAt)}, nil
+}
+
+const updateTransferSQL = `UPDATE transfers SET state = $1, error = $2, error_code = $3, sha256 = $4,
+	upload_offset = $5, challenge = $6, updated_at = $7, upload_expires_at = $8,
+	available_at = $9, expires_at = $10, downloaded_at = $11
+	WHERE id = $12`
