@@ -18,9 +18,13 @@ test-deps:
 
 # Tests that need a real server (clamd, PostgreSQL, versitygw) fail rather
 # than skip here: test-deps has just installed them.
+# The end-to-end suite runs twice: on the embedded defaults, then on
+# PostgreSQL and S3 (versitygw), as several nodes run.
+TESTENV := FERRY_REQUIRE_CLAMD=1 FERRY_REQUIRE_POSTGRES=1 FERRY_REQUIRE_S3=1 PATH="$(PATH):$(shell $(GO) env GOPATH)/bin"
 test: test-deps
 	$(GO) vet ./...
-	FERRY_REQUIRE_CLAMD=1 FERRY_REQUIRE_POSTGRES=1 FERRY_REQUIRE_S3=1 PATH="$(PATH):$(shell $(GO) env GOPATH)/bin" $(GO) test -race -count=1 -timeout 20m ./...
+	$(TESTENV) $(GO) test -race -count=1 -timeout 20m ./...
+	$(TESTENV) FERRY_E2E_STORES=postgres-s3 $(GO) test -race -count=1 -timeout 20m ./internal/e2e/
 	$(MAKE) fuzz
 
 # A short run of each fuzz target (its seeds also run in `go test`);

@@ -22,6 +22,7 @@ type API struct {
 	mux       *http.ServeMux
 	audit     ferry.AuditStore
 	auditor   ferry.Auditor
+	redirect  func(ctx context.Context, sha256, name string) (string, error)
 }
 
 // Options are what the API serves.
@@ -39,11 +40,15 @@ type Options struct {
 	// Auditor records the decisions the API makes itself (logins); nil
 	// records none.
 	Auditor ferry.Auditor
+	// Redirect, when set, answers downloads with a redirect to the URL it
+	// returns for a blob (a presigned URL of the blob store) instead of
+	// the bytes.
+	Redirect func(ctx context.Context, sha256, name string) (string, error)
 }
 
 // New returns the API.
 func New(o Options) *API {
-	a := &API{accounts: o.Accounts, transfers: o.Transfers, policy: o.Policy, ready: o.Ready, log: o.Log, mux: http.NewServeMux(), audit: o.Audit, auditor: o.Auditor}
+	a := &API{accounts: o.Accounts, transfers: o.Transfers, policy: o.Policy, ready: o.Ready, log: o.Log, mux: http.NewServeMux(), audit: o.Audit, auditor: o.Auditor, redirect: o.Redirect}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

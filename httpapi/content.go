@@ -16,6 +16,10 @@ import (
 // download.
 func (a *API) content(w http.ResponseWriter, r *http.Request) {
 	acct := caller(r)
+	if a.redirect != nil {
+		a.redirectContent(w, r)
+		return
+	}
 	t, rc, size, err := a.transfers.Content(r.Context(), acct, r.PathValue("id"))
 	if err != nil {
 		a.writeError(w, r, err)
@@ -32,6 +36,31 @@ func (a *API) content(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(cw, r, "", time.Time{}, rc)
 	if r.Method == http.MethodGet && reachedEnd(cw, size) {
 		// The last byte went out: record it even when the client hangs up at once.
+		if err := a.transfers.Downloaded(context.WithoutCancel(r.Context()), acct, t); err != nil {
+			a.log.Error("download not recorded", "id", t.ID, "err", err)
+		}
+	}
+}
+
+// redirectContent answers a download with a short-lived URL of the blob
+// store (download: redirect), which then serves the bytes, ranges and
+// all. ferry cannot see the last byte go out: the download is recorded
+// when the URL is handed out.
+func (a *API) redirectContent(w http.ResponseWriter, r *http.Request) {
+	acct := caller(r)
+	t, err := a.transfers.Fetchable(r.Context(), acct, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	u, err := a.redirect(r.Context(), t.SHA256, t.Name)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, u, http.StatusFound)
+	if r.Method == http.MethodGet {
 		if err := a.transfers.Downloaded(context.WithoutCancel(r.Context()), acct, t); err != nil {
 			a.log.Error("download not recorded", "id", t.ID, "err", err)
 		}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -36,14 +37,34 @@ type Config struct {
 
 // MetadataConfig selects the metadata store.
 type MetadataConfig struct {
-	Driver string `yaml:"driver"` // sqlite
+	Driver string `yaml:"driver"` // sqlite or postgres
 	Path   string `yaml:"path"`   // sqlite: the database file; default <data>/ferry.db
+	// DSN is PostgreSQL's connection string, postgres://user:pass@host/db;
+	// empty takes FERRY_METADATA_DSN, then DATABASE_URL.
+	DSN string `yaml:"dsn"`
 }
 
 // BlobsConfig selects the blob store.
 type BlobsConfig struct {
-	Driver string `yaml:"driver"` // local
+	Driver string `yaml:"driver"` // local or s3
 	Path   string `yaml:"path"`   // local: the folder; default <data>/blobs
+	// s3: where the objects are (see blob/s3.Config); keys and secrets
+	// also from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, the endpoint
+	// from AWS_ENDPOINT_URL_S3, the region from AWS_REGION.
+	Endpoint  string      `yaml:"endpoint"`
+	Region    string      `yaml:"region"`
+	Bucket    string      `yaml:"bucket"`
+	AccessKey string      `yaml:"access_key"`
+	SecretKey string      `yaml:"secret_key"`
+	PathStyle bool        `yaml:"path_style"`
+	Prefix    string      `yaml:"prefix"`
+	PartSize  ferry.Bytes `yaml:"part_size"`
+	TempDir   string      `yaml:"temp_dir"`
+	// Download is how content reaches a recipient: proxy (ferry streams
+	// it) or redirect (s3 only: a short-lived presigned URL, so that the
+	// store or a CDN in front of it serves the bytes).
+	Download    string          `yaml:"download"`
+	RedirectTTL policy.Duration `yaml:"redirect_ttl"`
 }
 
 // UploadsConfig tunes uploads.
@@ -84,7 +105,7 @@ func DefaultConfig() *Config {
 		Listen:   "127.0.0.1:8080",
 		Data:     "./ferry-data",
 		Metadata: MetadataConfig{Driver: "sqlite"},
-		Blobs:    BlobsConfig{Driver: "local"},
+		Blobs:    BlobsConfig{Driver: "local", Download: "proxy", RedirectTTL: policy.Duration(5 * time.Minute)},
 		Uploads: UploadsConfig{AbandonAfter: policy.Duration(24 * time.Hour), VerdictWait: policy.Duration(2 * time.Second), VerdictWaitMaxSize: 64 << 20,
 			LockWait: policy.Duration(10 * time.Second)},
 		Sweeper: SweeperConfig{Interval: policy.Duration(time.Minute), OrphanInterval: policy.Duration(time.Hour)},
@@ -174,6 +195,12 @@ func (c *Config) Complete() error {
 	if c.Blobs.Driver == "" {
 		c.Blobs.Driver = "local"
 	}
+	if c.Blobs.Download == "" {
+		c.Blobs.Download = "proxy"
+	}
+	if c.Metadata.Driver == "postgres" && c.Metadata.DSN == "" {
+		c.Metadata.DSN = cmp.Or(os.Getenv("FERRY_METADATA_DSN"), os.Getenv("DATABASE_URL"))
+	}
 	fill := func(d *policy.Duration, v policy.Duration) {
 		if *d <= 0 {
 			*d = v
@@ -188,11 +215,20 @@ func (c *Config) Complete() error {
 	fill(&c.Sweeper.Interval, def.Sweeper.Interval)
 	fill(&c.Sweeper.OrphanInterval, def.Sweeper.OrphanInterval)
 	fill(&c.Auth.TokenTTL, def.Auth.TokenTTL)
+	fill(&c.Blobs.RedirectTTL, def.Blobs.RedirectTTL)
 	switch {
-	case c.Metadata.Driver != "sqlite":
-		return fmt.Errorf("metadata.driver: unknown driver %q (have: sqlite)", c.Metadata.Driver)
-	case c.Blobs.Driver != "local":
-		return fmt.Errorf("blobs.driver: unknown driver %q (have: local)", c.Blobs.Driver)
+	case c.Metadata.Driver != "sqlite" && c.Metadata.Driver != "postgres":
+		return &policy.PathError{Path: "metadata.driver", Msg: fmt.Sprintf("unknown driver %q (have: sqlite, postgres)", c.Metadata.Driver)}
+	case c.Metadata.Driver == "postgres" && c.Metadata.DSN == "":
+		return &policy.PathError{Path: "metadata.dsn", Msg: "the postgres driver needs a DSN (or FERRY_METADATA_DSN)"}
+	case c.Blobs.Driver != "local" && c.Blobs.Driver != "s3":
+		return &policy.PathError{Path: "blobs.driver", Msg: fmt.Sprintf("unknown driver %q (have: local, s3)", c.Blobs.Driver)}
+	case c.Blobs.Driver == "s3" && c.Blobs.Bucket == "":
+		return &policy.PathError{Path: "blobs.bucket", Msg: "the s3 driver needs a bucket"}
+	case c.Blobs.Download != "proxy" && c.Blobs.Download != "redirect":
+		return &policy.PathError{Path: "blobs.download", Msg: fmt.Sprintf("%q is neither proxy nor redirect", c.Blobs.Download)}
+	case c.Blobs.Download == "redirect" && c.Blobs.Driver != "s3":
+		return &policy.PathError{Path: "blobs.download", Msg: "redirect needs the s3 driver (a local disk has no URL to send recipients to)"}
 	case c.Log.Format != "" && c.Log.Format != "text" && c.Log.Format != "json":
 		return fmt.Errorf("log.format: %q is neither text nor json", c.Log.Format)
 	}

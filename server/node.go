@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -18,7 +19,9 @@ import (
 	"github.com/ferryhq/ferry/account"
 	"github.com/ferryhq/ferry/audit"
 	"github.com/ferryhq/ferry/blob/local"
+	"github.com/ferryhq/ferry/blob/s3"
 	"github.com/ferryhq/ferry/httpapi"
+	"github.com/ferryhq/ferry/meta/postgres"
 	"github.com/ferryhq/ferry/meta/sqlite"
 	"github.com/ferryhq/ferry/policy"
 	"github.com/ferryhq/ferry/transfer"
@@ -38,6 +41,7 @@ type Node struct {
 	policy       policyHolder
 	inspection   *inspection
 	closeTimeout time.Duration
+	pgLocks      *postgres.Locker // nil but on PostgreSQL
 }
 
 // Options are what tests inject into a node.
@@ -62,23 +66,33 @@ func Open(cfg *Config, o Options) (*Node, error) {
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("data folder: %w", err)
 	}
-	meta, err := sqlite.Open(cfg.MetadataPath())
+	meta, locks, err := openMeta(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("metadata: %w", err)
 	}
-	blobs, err := local.Open(cfg.BlobsPath())
-	if err != nil {
+	closeMeta := func() {
+		if locks != nil {
+			locks.Close()
+		}
 		meta.Close()
+	}
+	blobs, err := openBlobs(cfg)
+	if err != nil {
+		closeMeta()
 		return nil, fmt.Errorf("blobs: %w", err)
 	}
 	if o.CloseTimeout <= 0 {
 		o.CloseTimeout = 10 * time.Second
 	}
-	n := &Node{Config: cfg, Meta: meta, Blobs: blobs, Log: o.Log, closeTimeout: o.CloseTimeout}
+	n := &Node{Config: cfg, Meta: meta, Blobs: blobs, Log: o.Log, closeTimeout: o.CloseTimeout, pgLocks: locks}
 	current := n.policy.current
 	if n.inspection, err = newInspection(cfg, current, o.Inspectors, o.Log); err != nil {
-		meta.Close()
+		closeMeta()
 		return nil, fmt.Errorf("inspect: %w", err)
+	}
+	var locker transfer.Locker // one process: transfer's own
+	if locks != nil {
+		locker = locks
 	}
 	n.put(cfg.Policy)
 	n.Audit = audit.NewRecorder(meta, o.Log, audit.Options{Clock: o.Clock})
@@ -90,7 +104,7 @@ func Open(cfg *Config, o Options) (*Node, error) {
 	})
 	n.Transfers = transfer.New(transfer.Options{
 		Meta: meta, Blobs: blobs, Policy: current, Clock: o.Clock, Log: o.Log, Inspectors: n.inspection.inspectors,
-		Risk: n.Accounts, Audit: n.Audit, InspectVersion: n.policy.version,
+		Risk: n.Accounts, Audit: n.Audit, InspectVersion: n.policy.version, Locks: locker,
 		Config: transfer.Config{
 			AbandonAfter:       time.Duration(cfg.Uploads.AbandonAfter),
 			VerdictWait:        time.Duration(cfg.Uploads.VerdictWait),
@@ -99,7 +113,7 @@ func Open(cfg *Config, o Options) (*Node, error) {
 		},
 	})
 	n.API = httpapi.New(httpapi.Options{Accounts: n.Accounts, Transfers: n.Transfers, Policy: current, Log: o.Log,
-		Audit: meta, Auditor: n.Audit, Ready: n.inspection.ready})
+		Audit: meta, Auditor: n.Audit, Ready: n.inspection.ready, Redirect: redirector(cfg, blobs)})
 	return n, nil
 }
 
@@ -119,7 +133,85 @@ func (n *Node) Close() error {
 	if err := n.Audit.Close(ctx); err != nil {
 		n.Log.Error("audit log not flushed", "err", err)
 	}
+	if n.pgLocks != nil {
+		n.pgLocks.Close()
+	}
 	return n.Meta.Close()
+}
+
+// openMeta opens the metadata store of cfg and, on PostgreSQL, the locker
+// that gives one node at a time the right to write an upload.
+func openMeta(cfg *Config) (ferry.MetaStore, *postgres.Locker, error) {
+	if cfg.Metadata.Driver != "postgres" {
+		s, err := sqlite.Open(cfg.MetadataPath())
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, nil, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := postgres.Open(ctx, cfg.Metadata.DSN)
+	if err != nil {
+		return nil, nil, err
+	}
+	locks, err := s.Locker(ctx, time.Duration(cfg.Uploads.LockWait))
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	return s, locks, nil
+}
+
+// openBlobs opens the blob store of cfg.
+func openBlobs(cfg *Config) (ferry.BlobStore, error) {
+	if cfg.Blobs.Driver != "s3" {
+		return local.Open(cfg.BlobsPath())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b := cfg.Blobs
+	return s3.Open(ctx, s3.Config{Endpoint: b.Endpoint, Region: b.Region, Bucket: b.Bucket,
+		AccessKey: b.AccessKey, SecretKey: b.SecretKey, PathStyle: b.PathStyle, Prefix: b.Prefix,
+		PartSize: int64(b.PartSize), TempDir: b.TempDir})
+}
+
+// redirector returns how downloads are redirected to the blob store
+// (blobs.download: redirect), or nil when ferry serves the bytes.
+func redirector(cfg *Config, blobs ferry.BlobStore) func(context.Context, string, string) (string, error) {
+	ps, ok := blobs.(*s3.Store)
+	if !ok || cfg.Blobs.Download != "redirect" {
+		return nil
+	}
+	ttl := time.Duration(cfg.Blobs.RedirectTTL)
+	return func(ctx context.Context, sum, name string) (string, error) {
+		u, err := ps.PresignGet(ctx, sum, ttl, name)
+		if err != nil {
+			return "", err
+		}
+		return u.String(), nil
+	}
+}
+
+// Migrate applies the metadata store's migrations that it has not seen
+// (Open does too): `ferry migrate`, before nodes of a new version start.
+// It reports the store it migrated.
+func Migrate(ctx context.Context, cfg *Config) (string, error) {
+	if cfg.Metadata.Driver == "postgres" {
+		s, err := postgres.Open(ctx, cfg.Metadata.DSN)
+		if err != nil {
+			return "", err
+		}
+		return "postgres", s.Close()
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.MetadataPath()), 0o700); err != nil {
+		return "", err
+	}
+	s, err := sqlite.Open(cfg.MetadataPath())
+	if err != nil {
+		return "", err
+	}
+	return cfg.MetadataPath(), s.Close()
 }
 
 // Bootstrap creates the administrator on first start, with the password in

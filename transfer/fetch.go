@@ -29,21 +29,32 @@ func (s *Service) Get(ctx context.Context, account *ferry.Account, id string) (*
 // The caller closes the reader and calls Downloaded once every byte was
 // sent.
 func (s *Service) Content(ctx context.Context, account *ferry.Account, id string) (*ferry.Transfer, io.ReadSeekCloser, int64, error) {
-	t, err := s.Get(ctx, account, id)
+	t, err := s.Fetchable(ctx, account, id)
 	if err != nil {
-		return nil, nil, 0, err
-	}
-	if !t.State.Delivered() {
-		return t, nil, 0, stateError(t)
-	}
-	if r := t.Recipient(account.ID); r != nil && r.Status == ferry.RecipientDeclined && t.SenderID != account.ID {
-		return t, nil, 0, ferry.E(ferry.CodeTransferGone).With("state", string(ferry.StateDeclined))
+		return t, nil, 0, err
 	}
 	rc, size, err := s.blobs.Open(ctx, t.SHA256)
 	if err != nil {
 		return t, nil, 0, err
 	}
 	return t, rc, size, nil
+}
+
+// Fetchable returns transfer id when account may fetch its content now, as
+// Content would open it: for a download that the blob store serves itself
+// (a presigned URL).
+func (s *Service) Fetchable(ctx context.Context, account *ferry.Account, id string) (*ferry.Transfer, error) {
+	t, err := s.Get(ctx, account, id)
+	if err != nil {
+		return nil, err
+	}
+	if !t.State.Delivered() {
+		return t, stateError(t)
+	}
+	if r := t.Recipient(account.ID); r != nil && r.Status == ferry.RecipientDeclined && t.SenderID != account.ID {
+		return t, ferry.E(ferry.CodeTransferGone).With("state", string(ferry.StateDeclined))
+	}
+	return t, nil
 }
 
 // Downloaded records that account received the whole content of t. Only a

@@ -61,7 +61,7 @@ func (a *app) rootCmd() *cobra.Command {
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageErr(cmd, err.Error()) })
 	root.AddCommand(
-		a.serveCmd(), a.configCmd(), a.codesCmd(), a.versionCmd(),
+		a.serveCmd(), a.migrateCmd(), a.configCmd(), a.codesCmd(), a.versionCmd(),
 		a.loginCmd(), a.logoutCmd(),
 		a.sendCmd(), a.listCmd("inbox"), a.listCmd("outbox"), a.getCmd(),
 		a.transferCmd("status"), a.transferCmd("recall"), a.transferCmd("accept"), a.transferCmd("decline"),

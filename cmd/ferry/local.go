@@ -42,6 +42,36 @@ func (a *app) serveCmd() *cobra.Command {
 	return cmd
 }
 
+func (a *app) migrateCmd() *cobra.Command {
+	var data, file string
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply the metadata store's schema migrations, then exit",
+		Long: "Apply the schema migrations that the metadata store (SQLite or PostgreSQL, as the\n" +
+			"configuration says) has not seen, then exit. `ferry serve` does the same at start, and\n" +
+			"several nodes starting at once migrate once; run this first to upgrade before the nodes.",
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := server.LoadConfig(file)
+			if err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("data") {
+				cfg.Data = data
+			}
+			store, err := server.Migrate(cmd.Context(), cfg)
+			if err != nil {
+				return fmt.Errorf("migrate: %w", err)
+			}
+			_, err = fmt.Fprintf(a.stdout, "metadata store is up to date (%s)\n", store)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&data, "data", "", "data folder (overrides the configuration)")
+	cmd.Flags().StringVar(&file, "config", "", "configuration file (ferry.yaml)")
+	return cmd
+}
+
 func (a *app) configCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "config",

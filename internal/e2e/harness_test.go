@@ -59,6 +59,7 @@ func startWith(t testing.TB, edit func(*server.Config), opts server.Options) *en
 	cfg.Data = t.TempDir()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.Uploads.VerdictWait = policy.Duration(time.Hour)
+	useSharedStores(t, cfg)
 	if edit != nil {
 		edit(cfg)
 	}

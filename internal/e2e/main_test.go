@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/ferryhq/ferry/meta/postgres/pgtest"
 )
 
 // ferryBin is the ferry binary built for this test run.
@@ -24,7 +26,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "building ferry:", err)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := pgtest.Run(m) // stops the PostgreSQL cluster of FERRY_E2E_STORES=postgres-s3
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

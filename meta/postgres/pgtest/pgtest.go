@@ -80,17 +80,21 @@ var shared struct {
 // Main runs the tests of m and then stops the cluster Shared started, if
 // any, and removes its folder; it exits with m's code. Call it from the
 // TestMain of every package that calls Shared.
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is Main for a TestMain that has more to do after the tests: it runs
+// them, stops the shared cluster and returns m's code.
+func Run(m *testing.M) int {
 	shared.main.Store(true)
 	code := m.Run()
 	if shared.srv != nil {
 		shared.srv.Stop()
 	}
-	os.Exit(code)
+	return code
 }
 
 // Shared returns the cluster shared by every test of the binary, starting
-// it on first use. It fails tb when TestMain does not call Main, which
+// it on first use. It fails tb when TestMain does not call Main (or Run), which
 // stops it; skips and failures are those of Start.
 func Shared(tb testing.TB) *Server {
 	tb.Helper()
