@@ -87,6 +87,19 @@ func (in *Inspector) InspectContent(ctx context.Context, f *ferry.File) error {
 	if !policy.LooksLikeText(head[:n]) {
 		return nil
 	}
+	if k := lanes(f.Size); k > 1 && f.Size > int64(n) {
+		if _, enc, err := DecodeText(bytes.NewReader(head[:n])); err == nil && enc == EncodingUTF8 {
+			rc.Close()
+			h, err := in.scanLanes(ctx, f, k)
+			if err != nil {
+				return unavailable(fmt.Errorf("keywords: scan the content: %w", err))
+			}
+			if h != nil {
+				return in.Error(h, WhereContent)
+			}
+			return nil
+		}
+	}
 	return in.ScanText(ctx, io.MultiReader(bytes.NewReader(head[:n]), rc), WhereContent)
 }
 
