@@ -60,6 +60,12 @@ type Transfer struct {
 	// Challenge is the proof-of-possession challenge of an instant transfer.
 	Challenge *Challenge
 
+	// UploadHash is the SHA-256 state of the upload's bytes so far, kept
+	// between its requests so that the content's hash is ready when the
+	// last byte arrives (package transfer's encoding; opaque to stores).
+	// nil when it is not known.
+	UploadHash []byte
+
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	UploadExpiresAt time.Time // while uploading: abandoned when this passes without progress
@@ -142,6 +148,13 @@ type Usage struct {
 	// became of it (a Usage made by hand); the counts are then made from
 	// Recent.
 	Counted *Counted
+	// Latest is, from a metadata store, when the account last created a
+	// transfer, if that is after the moment the usage was counted as of
+	// (a concurrent create that got there first, or one by a node whose
+	// clock is ahead); zero otherwise. Those later transfers are in no
+	// count: a create that sees Latest set is checked again as of Latest,
+	// or every 24-hour window ending after it could overshoot.
+	Latest time.Time
 }
 
 // UsageSpans are the short rolling spans, within UsageWindow, that a Usage

@@ -37,8 +37,9 @@ func (s *Service) finish(ctx context.Context, t *ferry.Transfer) (*ferry.Transfe
 	}
 }
 
-// verify hashes the staged content of t (inspecting), checks it against
-// the declared SHA-256 (1007), and records the blob it will become. A
+// verify hashes the staged content of t (inspecting) — unless it was
+// hashed as it arrived (see hash.go) — checks it against the declared
+// SHA-256 (1007), and records the blob it will become. A
 // stage that lost bytes (a machine that lost power keeps only what reached
 // its disk) puts the transfer back into uploading, to be resumed.
 func (s *Service) verify(ctx context.Context, t *ferry.Transfer) (*ferry.Transfer, error) {
@@ -48,6 +49,9 @@ func (s *Service) verify(ctx context.Context, t *ferry.Transfer) (*ferry.Transfe
 	}
 	if staged != t.Size {
 		return s.reopen(ctx, t, staged)
+	}
+	if h, ok := decodeHashState(t.UploadHash, staged); ok { // hashed as it arrived
+		return s.verified(ctx, t, hex.EncodeToString(h.Sum(nil)))
 	}
 	synced := make(chan struct{})
 	go func() { // the disk flushes while the CPU hashes; Commit reports errors
@@ -61,10 +65,16 @@ func (s *Service) verify(ctx context.Context, t *ferry.Transfer) (*ferry.Transfe
 	if err != nil {
 		return nil, err
 	}
+	return s.verified(ctx, t, sum)
+}
+
+// verified checks the SHA-256 of t's staged content against the declared
+// one (1007), and records the blob it will become.
+func (s *Service) verified(ctx context.Context, t *ferry.Transfer, sum string) (*ferry.Transfer, error) {
 	if t.DeclaredSHA256 != "" && sum != t.DeclaredSHA256 {
 		return s.reject(ctx, t, ferry.E(ferry.CodeChecksumMismatch).With("declared", t.DeclaredSHA256).With("actual", sum))
 	}
-	t.SHA256, t.UpdatedAt = sum, s.clock.Now()
+	t.SHA256, t.UpdatedAt, t.UploadHash = sum, s.clock.Now(), nil
 	blob := &ferry.Blob{SHA256: sum, Size: t.Size, CreatedAt: t.UpdatedAt}
 	if err := s.meta.AttachBlob(ctx, t, blob, ferry.StateInspecting); err != nil {
 		return nil, err

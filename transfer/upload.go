@@ -98,6 +98,10 @@ func (s *Service) Write(ctx context.Context, sender *ferry.Account, id string, c
 	if c.Checksum != nil {
 		body = &checksumReader{r: body, h: newChecksumHash(c.Checksum.Algorithm), want: c.Checksum.Digest}
 	}
+	hr := resumeHash(t, held)
+	if hr != nil {
+		hr.r, body = body, hr
+	}
 	n, werr := s.blobs.Append(lctx, id, held, body)
 	if head != nil && head.result != nil { // not what its name says: refused, whatever else
 		return s.refuseUpload(context.WithoutCancel(ctx), sender, t, head.result)
@@ -109,6 +113,10 @@ func (s *Service) Write(ctx context.Context, sender *ferry.Account, id string, c
 	ctx = context.WithoutCancel(ctx)
 	now = s.clock.Now()
 	t.Offset, t.UpdatedAt, t.UploadExpiresAt = n, now, now.Add(s.cfg.AbandonAfter)
+	t.UploadHash = nil
+	if hr != nil && n == held+hr.n { // the stage holds exactly what was hashed
+		t.UploadHash = encodeHashState(n, hr.h)
+	}
 	if err := s.meta.UpdateTransfer(ctx, t, ferry.StateUploading); err != nil {
 		return nil, err
 	}

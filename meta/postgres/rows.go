@@ -12,7 +12,7 @@ import (
 // transferCols are the columns scanTransfer reads: a transfer t and its
 // sender's username (a).
 const transferCols = `t.id, t.sender_id, a.username, t.network, t.name, t.size, t.declared_sha256,
-	t.sha256, t.state, t.error, t.upload_offset, t.challenge,
+	t.sha256, t.state, t.error, t.upload_offset, t.challenge, t.upload_hash,
 	t.created_at, t.updated_at, t.upload_expires_at, t.available_at, t.expires_at, t.downloaded_at`
 
 // transferSelect selects the columns scanTransfer reads, with the sender's
@@ -38,7 +38,7 @@ func scanTransfer(row pgx.Row, more ...any) (*ferry.Transfer, error) {
 		expires, download int64
 	)
 	err := row.Scan(append([]any{&t.ID, &t.SenderID, &t.Sender, &t.Network, &t.Name, &t.Size, &t.DeclaredSHA256,
-		&t.SHA256, &state, &errRec, &t.Offset, &challenge,
+		&t.SHA256, &state, &errRec, &t.Offset, &challenge, &t.UploadHash,
 		&created, &updated, &uploadExp, &avail, &expires, &download}, more...)...)
 	if err != nil {
 		return nil, err
@@ -109,7 +109,7 @@ func loadRecipients(ctx context.Context, tx pgx.Tx, ts []*ferry.Transfer) error 
 }
 
 // mutableArgs are the values of the columns UpdateTransfer stores, in the
-// order of updateTransferSQL ($1 to $11), after which comes the ID.
+// order of updateTransferSQL ($1 to $12), after which comes the ID.
 func mutableArgs(t *ferry.Transfer) ([]any, error) {
 	var challenge any
 	if t.Challenge != nil {
@@ -126,10 +126,10 @@ func mutableArgs(t *ferry.Transfer) ([]any, error) {
 	}
 	return []any{string(t.State), errRec, code, t.SHA256, t.Offset, challenge,
 		nanos(t.UpdatedAt), nanos(t.UploadExpiresAt), nanos(t.AvailableAt), nanos(t.ExpiresAt),
-		nanos(t.DownloadedAt)}, nil
+		nanos(t.DownloadedAt), t.UploadHash}, nil
 }
 
 const updateTransferSQL = `UPDATE transfers SET state = $1, error = $2, error_code = $3, sha256 = $4,
 	upload_offset = $5, challenge = $6, updated_at = $7, upload_expires_at = $8,
-	available_at = $9, expires_at = $10, downloaded_at = $11
-	WHERE id = $12`
+	available_at = $9, expires_at = $10, downloaded_at = $11, upload_hash = $12
+	WHERE id = $13`

@@ -87,6 +87,13 @@ func usage(ctx context.Context, tx pgx.Tx, account int64, at time.Time, spans fe
 	if spans.Burst > 0 {
 		u.Counted.Created, u.Counted.FirstCreated = int(p.rank-rankFrom), fromNanos(first)
 	}
+	if p.later {
+		var latest int64
+		if err := tx.QueryRow(ctx, `SELECT MAX(created_at) FROM transfers WHERE sender_id = $1`, account).Scan(&latest); err != nil {
+			return u, p, err
+		}
+		u.Latest = fromNanos(latest)
+	}
 	if u.Recent, err = counting(ctx, tx, account, at); err != nil {
 		return u, p, err
 	}
@@ -271,8 +278,8 @@ func insertTransfer(ctx context.Context, tx pgx.Tx, op string, t *ferry.Transfer
 	args = append([]any{t.ID, t.SenderID, t.Network, t.Name, t.Size, t.DeclaredSHA256, created, pl.rank + 1}, args...)
 	b.Queue(`INSERT INTO transfers (id, sender_id, network, name, size, declared_sha256, created_at,
 		sender_rank, state, error, error_code, sha256, upload_offset, challenge,
-		updated_at, upload_expires_at, available_at, expires_at, downloaded_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`, args...)
+		updated_at, upload_expires_at, available_at, expires_at, downloaded_at, upload_hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`, args...)
 	if t.Network != "" && !pl.netCurrent(t.Network, created) {
 		b.Queue(`INSERT INTO sender_networks (account_id, network, last_created_at) VALUES ($1, $2, $3)
 			ON CONFLICT (account_id, network)

@@ -12,7 +12,7 @@ import (
 // transferCols are the columns scanTransfer reads: a transfer t and its
 // sender's username (a).
 const transferCols = `t.id, t.sender_id, a.username, t.network, t.name, t.size, t.declared_sha256,
-	t.sha256, t.state, t.error, t.upload_offset, t.challenge,
+	t.sha256, t.state, t.error, t.upload_offset, t.challenge, t.upload_hash,
 	t.created_at, t.updated_at, t.upload_expires_at, t.available_at, t.expires_at, t.downloaded_at`
 
 // transferSelect selects the columns scanTransfer reads, with the sender's
@@ -38,7 +38,7 @@ func scanTransfer(sc scanner, more ...any) (*ferry.Transfer, error) {
 		expires, download int64
 	)
 	err := sc.Scan(append([]any{&t.ID, &t.SenderID, &t.Sender, &t.Network, &t.Name, &t.Size, &t.DeclaredSHA256,
-		&t.SHA256, &state, &errRec, &t.Offset, &challenge,
+		&t.SHA256, &state, &errRec, &t.Offset, &challenge, &t.UploadHash,
 		&created, &updated, &uploadExp, &avail, &expires, &download}, more...)...)
 	if err != nil {
 		return nil, err
@@ -146,12 +146,20 @@ func mutableArgs(t *ferry.Transfer) ([]any, error) {
 	}
 	return []any{string(t.State), errRec, t.SHA256, t.Offset, challenge,
 		nanos(t.UpdatedAt), nanos(t.UploadExpiresAt), nanos(t.AvailableAt), nanos(t.ExpiresAt),
-		nanos(t.DownloadedAt)}, nil
+		nanos(t.DownloadedAt), uploadHash(t)}, nil
+}
+
+// uploadHash is the value of t's upload_hash: NULL when there is none.
+func uploadHash(t *ferry.Transfer) any {
+	if t.UploadHash == nil {
+		return nil
+	}
+	return t.UploadHash
 }
 
 const updateTransferSQL = `UPDATE transfers SET state = ?, error = ?, sha256 = ?, upload_offset = ?,
 	challenge = ?, updated_at = ?, upload_expires_at = ?,
-	available_at = ?, expires_at = ?, downloaded_at = ?
+	available_at = ?, expires_at = ?, downloaded_at = ?, upload_hash = ?
 	WHERE id = ?`
 
 // insertTransfer inserts t and its recipients, and keeps what usage counts
@@ -183,8 +191,8 @@ func insertTransfer(ctx context.Context, tx *txn, op string, t *ferry.Transfer, 
 	args = append([]any{t.ID, t.SenderID, t.Network, t.Name, t.Size, t.DeclaredSHA256, created, rank + 1}, args...)
 	_, err = tx.ExecContext(ctx, `INSERT INTO transfers (id, sender_id, network, name, size, declared_sha256, created_at,
 		sender_rank, state, error, sha256, upload_offset, challenge,
-		updated_at, upload_expires_at, available_at, expires_at, downloaded_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		updated_at, upload_expires_at, available_at, expires_at, downloaded_at, upload_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if err != nil {
 		return insertErr(op, fmt.Errorf("transfer %q: %w", t.ID, err))
 	}
