@@ -103,6 +103,10 @@ func (s *Service) Write(ctx context.Context, sender *ferry.Account, id string, c
 		hr.r, body = body, hr
 	}
 	n, werr := s.blobs.Append(lctx, id, held, body)
+	var hashed hash.Hash
+	if hr != nil {
+		hashed = hr.finish()
+	}
 	if head != nil && head.result != nil { // not what its name says: refused, whatever else
 		return s.refuseUpload(context.WithoutCancel(ctx), sender, t, head.result)
 	}
@@ -114,8 +118,8 @@ func (s *Service) Write(ctx context.Context, sender *ferry.Account, id string, c
 	now = s.clock.Now()
 	t.Offset, t.UpdatedAt, t.UploadExpiresAt = n, now, now.Add(s.cfg.AbandonAfter)
 	t.UploadHash = nil
-	if hr != nil && n == held+hr.n { // the stage holds exactly what was hashed
-		t.UploadHash = encodeHashState(n, hr.h)
+	if hashed != nil && n == held+hr.n { // the stage holds exactly what was hashed
+		t.UploadHash = encodeHashState(n, hashed)
 	}
 	if err := s.meta.UpdateTransfer(ctx, t, ferry.StateUploading); err != nil {
 		return nil, err
