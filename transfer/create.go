@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/ferryhq/ferry"
 	"github.com/ferryhq/ferry/policy"
@@ -62,11 +64,7 @@ func (s *Service) create(ctx context.Context, sender *ferry.Account, req CreateR
 	if err != nil {
 		return nil, err
 	}
-	err = s.meta.CreateTransfer(ctx, t, pol.UsageSpans(sender.Tier), func(u ferry.Usage) error {
-		facts.Usage = &u // the other rules passed above, on the same facts
-		return policy.Verdict(pol.EvaluateUsage(facts))
-	})
-	if err != nil {
+	if err := s.reserve(ctx, t, pol, &facts); err != nil {
 		return nil, s.refused(ctx, sender, err)
 	}
 	s.log.Debug("transfer created", "id", t.ID, "sender", sender.Username, "size", t.Size)
@@ -75,6 +73,37 @@ func (s *Service) create(ctx context.Context, sender *ferry.Account, req CreateR
 	}
 	return t, nil
 }
+
+// reserve stores t with the usage rules checked in the same transaction
+// (the other rules passed on the same facts). A create is checked as of
+// its CreatedAt, and what its sender created after that moment is in no
+// count; so when a concurrent create that read the clock later got there
+// first, or a node whose clock is ahead did, t moves to the sender's
+// latest creation and is checked again: no 24-hour window and no burst
+// span can end up over its limit. Each retry follows a create that was
+// stored meanwhile, so a full quota or window ends them.
+func (s *Service) reserve(ctx context.Context, t *ferry.Transfer, pol *policy.Policy, facts *policy.Facts) error {
+	for {
+		var latest time.Time
+		err := s.meta.CreateTransfer(ctx, t, pol.UsageSpans(facts.Account.Tier), func(u ferry.Usage) error {
+			if u.Latest.After(t.CreatedAt) {
+				latest = u.Latest
+				return errLater
+			}
+			facts.Usage = &u
+			return policy.Verdict(pol.EvaluateUsage(*facts))
+		})
+		if !errors.Is(err, errLater) {
+			return err
+		}
+		shift := latest.Sub(t.CreatedAt)
+		facts.Now, t.CreatedAt, t.UpdatedAt = latest, latest, latest
+		t.UploadExpiresAt = t.UploadExpiresAt.Add(shift)
+	}
+}
+
+// errLater is reserve's: the sender created a transfer after t.CreatedAt.
+var errLater = errors.New("transfer: the sender created a transfer after this one's moment")
 
 // facts gathers what the policy decides a create on, but the usage.
 func (s *Service) facts(ctx context.Context, sender *ferry.Account, req CreateRequest) (policy.Facts, error) {

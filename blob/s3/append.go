@@ -210,6 +210,10 @@ func (a *appender) Write(p []byte) (int, error) {
 		}
 		if a.fsize == a.s.cfg.PartSize {
 			a.ship()
+		} else if len(a.pending) > 0 {
+			// A part that went out while this one fills counts now, not
+			// when this one is full: the bytes may trickle in for minutes.
+			a.settle(false)
 		}
 	}
 	return written, a.failed

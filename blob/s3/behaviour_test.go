@@ -528,3 +528,78 @@ func TestTakenOver(t *testing.T) {
 		})
 	}
 }
+
+// TestPartStoredWhileStreaming: a part that reached the bucket counts
+// (another node sees it in UploadSize) while the chunk still streams in,
+// not only once the next part fills up or the chunk ends: a node that dies
+// mid-chunk loses at most the parts in flight and the one being filled.
+func TestPartStoredWhileStreaming(t *testing.T) {
+	srv := s3test.Start(t)
+	cfg := smallParts(t, srv)
+	s, other := open(t, cfg), open(t, cfg)
+	data := content(14, 2*s3.MinPartSize-mib) // the second part never fills
+	r := &partWatcher{t: t, data: data, partSent: func() bool { return partsSent(t, srv, cfg.Bucket) > 0 },
+		stored: func() int64 { n, _ := other.UploadSize(t.Context(), "up"); return n }}
+	if n, err := s.Append(t.Context(), "up", 0, r); n != int64(len(data)) || err != nil {
+		t.Fatalf("Append = %d, %v; want %d", n, err, len(data))
+	}
+	if r.seen != s3.MinPartSize {
+		t.Fatalf("while the chunk streamed on after its first part was sent, another store saw %d bytes; want %d", r.seen, s3.MinPartSize)
+	}
+	wantUpload(t, other, "up", data)
+}
+
+// partWatcher streams data in 1 MiB reads. Once a whole part went out it
+// waits until the bucket holds it, then, before every further read, asks
+// what another node sees stored (seen: the first non-zero answer).
+type partWatcher struct {
+	t        *testing.T
+	data     []byte
+	off      int
+	partSent func() bool
+	stored   func() int64
+	waited   bool
+	seen     int64
+}
+
+func (w *partWatcher) Read(p []byte) (int, error) {
+	if w.off >= s3.MinPartSize && !w.waited {
+		w.waited = true
+		deadline := time.Now().Add(30 * time.Second)
+		tick := time.NewTicker(10 * time.Millisecond)
+		for !w.partSent() {
+			if time.Now().After(deadline) {
+				w.t.Error("the first part did not reach the bucket in 30s")
+				break
+			}
+			<-tick.C
+		}
+		tick.Stop()
+	}
+	if w.waited && w.seen == 0 {
+		w.seen = w.stored()
+	}
+	if w.off == len(w.data) {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), mib)], w.data[w.off:])
+	w.off += n
+	return n, nil
+}
+
+// partsSent counts the parts of the bucket's multipart uploads.
+func partsSent(t *testing.T, srv *s3test.Server, bucket string) int {
+	core := minio.Core{Client: srv.Client()}
+	n := 0
+	for u := range srv.Client().ListIncompleteUploads(t.Context(), bucket, "", true) {
+		if u.Err != nil {
+			t.Fatal(u.Err)
+		}
+		res, err := core.ListObjectParts(t.Context(), bucket, u.Key, u.UploadID, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(res.ObjectParts)
+	}
+	return n
+}

@@ -153,6 +153,10 @@ func testUsageSeenByCreate(e *env) {
 	}), "CreateTransfer")
 	// As of the new transfer's CreatedAt, and without the new transfer.
 	checkUsage(e, "usage seen by CreateTransfer", seen, want)
+	// a-future, created after it, is in no count, but the create learns when it was.
+	if !seen.Latest.Equal(at(time.Nanosecond)) {
+		e.t.Errorf("usage seen by CreateTransfer: Latest %v, want a-future's %v", seen.Latest, at(time.Nanosecond))
+	}
 
 	// A day later the window (base(), base()+UsageWindow] holds only
 	// a-future: a-new was created at base() exactly. Storage is what is live.
@@ -160,6 +164,9 @@ func testUsageSeenByCreate(e *env) {
 		seen = u
 		return nil
 	}), "CreateTransfer")
+	if !seen.Latest.IsZero() {
+		e.t.Errorf("usage seen by CreateTransfer a day later: Latest %v, want none (nothing is later)", seen.Latest)
+	}
 	checkUsage(e, "usage seen by CreateTransfer a day later", seen, ferry.Usage{
 		StorageBytes: want.StorageBytes + 1,
 		Recent: []ferry.Sent{

@@ -76,6 +76,13 @@ func usage(ctx context.Context, tx *txn, account int64, at time.Time, spans ferr
 	if spans.Burst > 0 {
 		u.Counted.Created, u.Counted.FirstCreated = int(p.rank-rankFrom), fromNanos(first)
 	}
+	if p.later {
+		var latest int64
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(created_at) FROM transfers WHERE sender_id = ?`, account).Scan(&latest); err != nil {
+			return u, p, err
+		}
+		u.Latest = fromNanos(latest)
+	}
 	if u.Recent, err = counting(ctx, tx, account, at); err != nil {
 		return u, p, err
 	}
