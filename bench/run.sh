@@ -7,6 +7,9 @@
 #               BENCH=decisions runs it alone)
 #   inspected — 1 GiB of text through every inspector, to available, beside
 #               tusd's plain ingest (bench/inspected.sh; BENCH=inspected)
+#   s3       — a 1 GiB upload through ferry on PostgreSQL + versitygw and
+#               through tusd's S3 store on the same gateway (bench/s3.sh;
+#               BENCH=s3)
 # Each timing is the median of $RUNS runs; the ratios are what to quote.
 # Needs: curl, go; installs tusd (go install) and nginx (apt) when missing.
 set -euo pipefail
@@ -21,7 +24,7 @@ export GOBIN=$OUT/bin PATH=$OUT/bin:$PATH
 
 # BENCH=decisions runs the decisions section alone: no peers, no payload.
 ONLY=${BENCH:-all}
-[ -x bin/ferry ] || go build -o bin/ferry ./cmd/ferry
+go build -o bin/ferry ./cmd/ferry # never a stale binary
 if [ "$ONLY" = all ]; then
   command -v tusd >/dev/null || go install github.com/tus/tusd/v2/cmd/tusd@v2.9.1
   if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
@@ -78,6 +81,7 @@ new_transfer() { # port size [name] -> transfer id
 
 if [ "$ONLY" = decisions ]; then . bench/decisions.sh; exit 0; fi
 if [ "$ONLY" = inspected ]; then . bench/inspected.sh; exit 0; fi
+if [ "$ONLY" = s3 ]; then . bench/s3.sh; exit 0; fi
 
 echo "== ingest: ${SIZE_MB} MiB, one PATCH each, ferry and tusd alternating, median of $RUNS"
 FPORT=$(freeport); start_ferry "$OUT/ferry-data" "$FPORT"
@@ -149,3 +153,4 @@ awk -v av="$AVAIL" -v b="$BYTES" -v fu="$FERRY_UP" -v tu="$TUSD_UP" -v fd="$FERR
 
 . bench/decisions.sh
 . bench/inspected.sh
+. bench/s3.sh
