@@ -157,3 +157,25 @@ func writeFile(t *testing.T, name string, b []byte) string {
 	}
 	return path
 }
+
+// ferry migrate brings the metadata store of the configuration up to date
+// and exits: a fresh data folder gets its database, a second run finds
+// nothing to do, and a configuration that names no reachable store fails.
+func TestMigrate(t *testing.T) {
+	c := newCLI(t)
+	data := t.TempDir()
+	for range 2 {
+		code, out, errOut := c.run("", "migrate", "--data", data)
+		if code != 0 || !strings.Contains(out, "up to date") || !strings.Contains(out, filepath.Join(data, "ferry.db")) {
+			t.Fatalf("migrate: %d %q %q", code, out, errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(data, "ferry.db")); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(t.TempDir(), "ferry.yaml")
+	os.WriteFile(cfg, []byte("metadata: {driver: postgres, dsn: \"postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2\"}\n"), 0o600)
+	if code, _, errOut := c.run("", "migrate", "--config", cfg); code == 0 || !strings.Contains(errOut, "migrate") {
+		t.Errorf("migrate against no server: %d %q", code, errOut)
+	}
+}
