@@ -79,6 +79,7 @@ type UploadsConfig struct {
 type SweeperConfig struct {
 	Interval       policy.Duration `yaml:"interval"`
 	OrphanInterval policy.Duration `yaml:"orphan_interval"`
+	OrphanGrace    policy.Duration `yaml:"orphan_grace"`
 }
 
 // AuthConfig tunes sign-in.
@@ -108,7 +109,8 @@ func DefaultConfig() *Config {
 		Blobs:    BlobsConfig{Driver: "local", Download: "proxy", RedirectTTL: policy.Duration(5 * time.Minute)},
 		Uploads: UploadsConfig{AbandonAfter: policy.Duration(24 * time.Hour), VerdictWait: policy.Duration(2 * time.Second), VerdictWaitMaxSize: 64 << 20,
 			LockWait: policy.Duration(10 * time.Second)},
-		Sweeper: SweeperConfig{Interval: policy.Duration(time.Minute), OrphanInterval: policy.Duration(time.Hour)},
+		Sweeper: SweeperConfig{Interval: policy.Duration(time.Minute), OrphanInterval: policy.Duration(time.Hour),
+			OrphanGrace: policy.Duration(time.Hour)},
 		Auth:    AuthConfig{TokenTTL: policy.Duration(30 * 24 * time.Hour)},
 		Log:     LogConfig{Level: "info", Format: "text"},
 		Inspect: defaultInspect(),
@@ -214,6 +216,7 @@ func (c *Config) Complete() error {
 	}
 	fill(&c.Sweeper.Interval, def.Sweeper.Interval)
 	fill(&c.Sweeper.OrphanInterval, def.Sweeper.OrphanInterval)
+	fill(&c.Sweeper.OrphanGrace, def.Sweeper.OrphanGrace)
 	fill(&c.Auth.TokenTTL, def.Auth.TokenTTL)
 	fill(&c.Blobs.RedirectTTL, def.Blobs.RedirectTTL)
 	switch {

@@ -107,6 +107,7 @@ func Open(cfg *Config, o Options) (*Node, error) {
 		Risk: n.Accounts, Audit: n.Audit, InspectVersion: n.policy.version, Locks: locker,
 		Config: transfer.Config{
 			AbandonAfter:       time.Duration(cfg.Uploads.AbandonAfter),
+			OrphanGrace:        time.Duration(cfg.Sweeper.OrphanGrace),
 			VerdictWait:        time.Duration(cfg.Uploads.VerdictWait),
 			VerdictWaitMaxSize: int64(cfg.Uploads.VerdictWaitMaxSize),
 			LockWait:           time.Duration(cfg.Uploads.LockWait),

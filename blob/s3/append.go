@@ -192,7 +192,7 @@ func (a *appender) Write(p []byte) (int, error) {
 	written := 0
 	for len(p) > 0 && a.failed == nil {
 		if a.f == nil {
-			f, err := os.CreateTemp(a.s.cfg.TempDir, "ferry-part-*")
+			f, err := os.CreateTemp(a.s.cfg.TempDir, partPattern)
 			if err != nil {
 				a.failed = err
 				break

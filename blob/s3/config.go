@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -190,5 +192,25 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := os.MkdirAll(cfg.TempDir, 0o700); err != nil {
 		return nil, unavailable(op, err)
 	}
+	removeStaleParts(cfg.TempDir, time.Now().Add(-staleParts))
 	return &Store{cfg: cfg, c: c, core: &minio.Core{Client: c}}, nil
 }
+
+// staleParts is how long a part file must have been left alone before
+// Open removes it: a part being filled or sent is written to or read all
+// the time, and a node that was killed leaves its own behind.
+const staleParts = 10 * time.Minute
+
+// removeStaleParts removes the part files in dir last modified before
+// cutoff, which a node killed mid-upload left; best effort.
+func removeStaleParts(dir string, cutoff time.Time) {
+	names, _ := filepath.Glob(filepath.Join(dir, partPattern))
+	for _, name := range names {
+		if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && fi.ModTime().Before(cutoff) {
+			os.Remove(name)
+		}
+	}
+}
+
+// partPattern names the temporary files parts are assembled in.
+const partPattern = "ferry-part-*"

@@ -28,7 +28,8 @@ type cluster struct {
 // newCluster sets up the shared stores; extra is YAML appended to every
 // node's configuration (its policy section, say), identical on all. Parts
 // are the smallest S3 allows (clusterPartSize), so that a few MiB make
-// several, and the sweepers run every 100ms.
+// several, and the sweepers run every 100ms and take what no record knows
+// after a second.
 func newCluster(t *testing.T, extra string) *cluster {
 	t.Helper()
 	dsn := pgtest.Shared(t).NewDatabase(t)
@@ -38,7 +39,7 @@ func newCluster(t *testing.T, extra string) *cluster {
 metadata: {driver: postgres, dsn: %q}
 blobs: {driver: s3, endpoint: %q, region: %q, bucket: %q, access_key: %q, secret_key: %q, path_style: true, part_size: 5MiB, temp_dir: %%q}
 uploads: {verdict_wait: 1m}
-sweeper: {interval: 100ms, orphan_interval: 100ms}
+sweeper: {interval: 100ms, orphan_interval: 100ms, orphan_grace: 1s}
 log: {level: info}
 `, dsn, b.Endpoint, b.Region, b.Bucket, b.AccessKey, b.SecretKey)
 	return &cluster{t: t, s3: srv, bucket: b.Bucket, dsn: dsn, yaml: yaml + extra}
