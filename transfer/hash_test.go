@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ferryhq/ferry"
 	"github.com/ferryhq/ferry/blob/local"
@@ -127,5 +128,41 @@ func TestUploadIsHashedAsItArrives(t *testing.T) {
 		if wantReads := map[bool]int32{false: 0, true: 1}[lose]; blobs.n.Load() != wantReads {
 			t.Errorf("lost state %v: the stage was read back %d times, want %d", lose, blobs.n.Load(), wantReads)
 		}
+	}
+}
+
+// While a node holds a transfer's settle lock, no other settles it: the
+// last byte leaves it inspecting, and Resume passes it by; once the lock
+// is free, Resume finishes it.
+func TestSettleLockKeepsOneNodeAtATime(t *testing.T) {
+	s, _, meta, alice := newHashService(t)
+	ctx := context.Background()
+	data := []byte("the quarterly figures\n")
+	tr, err := s.Create(ctx, alice, CreateRequest{To: []string{"bob"}, Name: "figures.txt", Size: int64(len(data))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another node is settling it.
+	_, release, err := s.locks.(TryLocker).TryLock(ctx, settleKey(tr.ID))
+	if err != nil || release == nil {
+		t.Fatalf("TryLock: %v", err)
+	}
+	got, err := s.Write(ctx, alice, tr.ID, Chunk{Offset: 0, Length: int64(len(data)), Body: bytes.NewReader(data)})
+	if err != nil || got.State != ferry.StateInspecting {
+		t.Fatalf("last chunk: %v %v", got.State, err)
+	}
+	s.Wait()
+	if n, err := s.Resume(ctx, time.Now().Add(time.Hour)); err != nil || n != 0 {
+		t.Fatalf("Resume while another holds the lock: %d %v", n, err)
+	}
+	if got, _ := (*meta).Transfer(ctx, tr.ID); got.State != ferry.StateInspecting {
+		t.Fatalf("settled beside the lock's holder: %s", got.State)
+	}
+	release() // that node died
+	if n, err := s.Resume(ctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
+		t.Fatalf("Resume once the lock is free: %d %v", n, err)
+	}
+	if got, _ := (*meta).Transfer(ctx, tr.ID); got.State != ferry.StateAvailable {
+		t.Fatalf("after Resume: %s", got.State)
 	}
 }

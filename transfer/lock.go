@@ -19,6 +19,37 @@ type Locker interface {
 	Lock(ctx context.Context, id string, interrupt func()) (context.Context, func(), error)
 }
 
+// TryLocker is the optional capability of a Locker to take a lock only
+// when no one holds it, without waiting or asking the holder to let go:
+// release is nil when it is taken. The context is cancelled when the lock
+// is lost (its holder's node can no longer keep it). It is how one node at
+// a time settles a transfer, while a node that died gives the work up.
+type TryLocker interface {
+	TryLock(ctx context.Context, key string) (context.Context, func(), error)
+}
+
+// TryLock implements TryLocker.
+func (l *MemLocker) TryLock(ctx context.Context, key string) (context.Context, func(), error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.held[key] != nil {
+		return nil, nil, nil
+	}
+	lctx, cancel := context.WithCancel(ctx)
+	h := &holder{cancel: cancel, done: make(chan struct{})}
+	l.held[key] = h
+	var once sync.Once
+	return lctx, func() {
+		once.Do(func() {
+			l.mu.Lock()
+			delete(l.held, key)
+			l.mu.Unlock()
+			cancel()
+			close(h.done)
+		})
+	}, nil
+}
+
 // MemLocker is a Locker for a single process.
 type MemLocker struct {
 	wait time.Duration

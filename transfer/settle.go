@@ -60,19 +60,33 @@ func (s *settling) end(id string) {
 // server — while the fsync of its blob and its inspection, which take long
 // for large files, run on. The result arrives on the returned channel. It
 // needs no upload lock: t has left uploading, and every later change is a
-// compare-and-set on its state (a recall meanwhile wins).
+// compare-and-set on its state (a recall meanwhile wins). With a
+// TryLocker it holds t's settle lock meanwhile, so that no other node
+// inspects the same content again beside it (see Resume); when another
+// node holds it, settle does nothing and says so.
 func (s *Service) settle(t *ferry.Transfer) <-chan settled {
 	done := make(chan settled, 1)
 	if !s.settling.begin(t.ID) {
 		done <- settled{t: t}
 		return done
 	}
+	ctx, release := context.Background(), func() {}
+	if tl, ok := s.locks.(TryLocker); ok {
+		lctx, rel, err := tl.TryLock(ctx, settleKey(t.ID))
+		if err != nil || rel == nil { // another node settles it, or cannot tell: it stays inspecting
+			s.settling.end(t.ID)
+			done <- settled{t: t, err: err, elsewhere: err == nil}
+			return done
+		}
+		ctx, release = lctx, rel
+	}
 	s.settling.wg.Add(1)
 	go func() {
 		defer s.settling.wg.Done()
 		defer s.settling.end(t.ID)
+		defer release()
 		var res settled
-		res.t, res.err = s.commitAndInspect(context.Background(), t)
+		res.t, res.err = s.commitAndInspect(ctx, t)
 		if res.t == nil {
 			res.t = t
 		}
@@ -87,7 +101,15 @@ func (s *Service) settle(t *ferry.Transfer) <-chan settled {
 type settled struct {
 	t   *ferry.Transfer
 	err error
+	// elsewhere: another node holds the transfer's settle lock, and is
+	// settling it.
+	elsewhere bool
 }
+
+// settleKey is the lock a node holds while it settles transfer id (see
+// TryLocker): one node at a time commits and inspects it, and when that
+// node dies another takes over (Resume).
+func settleKey(id string) string { return "settle/" + id }
 
 // Wait blocks until every background commit and inspection has finished,
 // for a clean shutdown.

@@ -123,11 +123,13 @@ func (s *Service) Resume(ctx context.Context, before time.Time) (int, error) {
 	}
 	n := 0
 	for _, t := range ts {
-		res := <-s.settle(t) // skips what this node is settling already
+		res := <-s.settle(t) // skips what this node, or another, is settling already
 		if res.err != nil && isFault(res.err) {
 			return n, res.err
 		}
-		n++
+		if !res.elsewhere {
+			n++
+		}
 	}
 	return n, nil
 }

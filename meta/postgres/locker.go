@@ -155,6 +155,16 @@ func (l *Locker) Lock(ctx context.Context, id string, interrupt func()) (context
 	}
 }
 
+// TryLock takes key only when no one holds it, on any node, and does not
+// wait or ask a holder to let go: release is nil when it is taken. It is
+// the lease of work that one node at a time should do (inspecting a
+// transfer), given up when the node dies; the context is cancelled when
+// the lock is lost with the connection. Keys share the space of uploads:
+// prefix them.
+func (l *Locker) TryLock(ctx context.Context, key string) (context.Context, func(), error) {
+	return l.try(ctx, key, nil)
+}
+
 // try takes upload id when neither a holder of this node nor another node
 // has it; release is nil when it is taken.
 func (l *Locker) try(ctx context.Context, id string, interrupt func()) (context.Context, func(), error) {

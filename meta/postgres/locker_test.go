@@ -143,3 +143,44 @@ func TestLockerContextEnds(t *testing.T) {
 		t.Fatalf("got %v, want %v", err, context.Canceled)
 	}
 }
+
+var _ transfer.TryLocker = (*Locker)(nil)
+
+// TryLock takes a key only when no node holds it, without asking the
+// holder to let go; a dead node's keys are free again.
+func TestLockerTryLockAcrossNodes(t *testing.T) {
+	ls := lockers(t, 2, time.Minute)
+	ctx0, release0, err := ls[0].TryLock(t.Context(), "settle/x")
+	if err != nil || release0 == nil {
+		t.Fatalf("TryLock on a free key: %v", err)
+	}
+	for i, l := range ls { // held: neither node gets it, on its own or the other
+		if _, r, err := l.TryLock(t.Context(), "settle/x"); err != nil || r != nil {
+			t.Fatalf("node %d took a held key (%v)", i, err)
+		}
+	}
+	if ctx0.Err() != nil {
+		t.Fatal("a TryLock asked the holder to let go")
+	}
+	release0()
+	_, release1, err := ls[1].TryLock(t.Context(), "settle/x")
+	if err != nil || release1 == nil {
+		t.Fatalf("TryLock after release: %v", err)
+	}
+	// Node 1 dies: its key is free for node 0, and its holder is told.
+	ls[1].mu.Lock()
+	ls[1].conn.PgConn().Conn().Close()
+	ls[1].mu.Unlock()
+	var r func()
+	deadline := time.Now().Add(30 * time.Second) // the server notices the closed connection
+	for tick := time.NewTicker(50 * time.Millisecond); r == nil; <-tick.C {
+		if _, r, err = ls[0].TryLock(t.Context(), "settle/x"); err != nil {
+			t.Fatal(err)
+		}
+		if r == nil && time.Now().After(deadline) {
+			t.Fatal("a dead node's key is still held after 30s")
+		}
+	}
+	r()
+	release1()
+}
