@@ -6,25 +6,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ferryhq/ferry"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/meta/internal/sqlstore"
 )
-
-const accountCols = `id, username, tier, password_hash, admin, disabled, created_at, updated_at`
-
-func scanAccount(row pgx.Row) (*ferry.Account, error) {
-	var (
-		a                ferry.Account
-		tier             string
-		created, updated int64
-	)
-	if err := row.Scan(&a.ID, &a.Username, &tier, &a.PasswordHash, &a.Admin, &a.Disabled, &created, &updated); err != nil {
-		return nil, err
-	}
-	a.Tier = ferry.Tier(tier)
-	a.CreatedAt, a.UpdatedAt = fromNanos(created), fromNanos(updated)
-	return &a, nil
-}
 
 // CreateAccount inserts a and sets a.ID. A taken username is
 // CodeAlreadyExists.
@@ -49,16 +35,16 @@ func (s *Store) Account(ctx context.Context, username string) (*ferry.Account, e
 	if textSafe(username) != username {
 		return nil, notFound("meta/postgres: account", fmt.Errorf("account %q", username))
 	}
-	return s.account(ctx, "meta/postgres: account", `SELECT `+accountCols+` FROM accounts WHERE username = $1`, username)
+	return s.account(ctx, "meta/postgres: account", `SELECT `+sqlstore.AccountCols+` FROM accounts WHERE username = $1`, username)
 }
 
 // AccountByID returns the account with that ID.
 func (s *Store) AccountByID(ctx context.Context, id int64) (*ferry.Account, error) {
-	return s.account(ctx, "meta/postgres: account by id", `SELECT `+accountCols+` FROM accounts WHERE id = $1`, id)
+	return s.account(ctx, "meta/postgres: account by id", `SELECT `+sqlstore.AccountCols+` FROM accounts WHERE id = $1`, id)
 }
 
 func (s *Store) account(ctx context.Context, op, query string, arg any) (*ferry.Account, error) {
-	a, err := scanAccount(s.pool.QueryRow(ctx, query, arg))
+	a, err := sqlstore.ScanAccount(s.pool.QueryRow(ctx, query, arg))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound(op, err)
 	}
@@ -71,11 +57,11 @@ func (s *Store) account(ctx context.Context, op, query string, arg any) (*ferry.
 // Accounts lists all accounts ordered by username, byte by byte.
 func (s *Store) Accounts(ctx context.Context) ([]*ferry.Account, error) {
 	const op = "meta/postgres: accounts"
-	rows, err := s.pool.Query(ctx, `SELECT `+accountCols+` FROM accounts ORDER BY username`)
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlstore.AccountCols+` FROM accounts ORDER BY username`)
 	if err != nil {
 		return nil, dbErr(op, err)
 	}
-	as, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*ferry.Account, error) { return scanAccount(r) })
+	as, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*ferry.Account, error) { return sqlstore.ScanAccount(r) })
 	if err != nil {
 		return nil, dbErr(op, err)
 	}

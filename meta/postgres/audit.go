@@ -8,8 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ferryhq/ferry"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/meta/internal/sqlstore"
 )
 
 var _ ferry.AuditStore = (*Store)(nil)
@@ -140,7 +142,7 @@ func (s *Store) Audit(ctx context.Context, q ferry.AuditQuery) ([]*ferry.AuditRe
 	}
 	recs = recs[:limit]
 	last := recs[limit-1]
-	return recs, encodeCursor(nanos(last.At), strconv.FormatInt(last.ID, 10)), nil
+	return recs, sqlstore.EncodeCursor(nanos(last.At), strconv.FormatInt(last.ID, 10)), nil
 }
 
 // filter builds a WHERE clause of conditions written with ?, numbered $1,
@@ -177,7 +179,7 @@ func (f *filter) where() string {
 
 // decodeAuditCursor reads the cursor Audit returned: a time and an ID.
 func decodeAuditCursor(c string) (int64, int64, error) {
-	at, idText, err := decodeCursor(c)
+	at, idText, err := sqlstore.DecodeCursor(c)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"hash/fnv"
 
-	"github.com/ferryhq/ferry"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/ferryhq/ferry"
 )
 
 // The blob index methods that write each begin by taking a

@@ -2,14 +2,14 @@ package postgres
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/ferryhq/ferry"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/meta/internal/sqlstore"
 )
 
 // Page sizes: a Limit of 0 or less means defaultPage; more than maxPage is
@@ -66,30 +66,7 @@ func (s *Store) list(ctx context.Context, op string, page ferry.Page, query stri
 	}
 	ts = ts[:limit]
 	last := ts[limit-1]
-	return ts, encodeCursor(nanos(last.CreatedAt), last.ID), nil
-}
-
-// encodeCursor renders the sort key of a transfer as an opaque cursor.
-func encodeCursor(created int64, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(created, 10) + ":" + id))
-}
-
-// decodeCursor reads what encodeCursor wrote. An ID that no text column
-// can hold is malformed too: no cursor of ours carries one.
-func decodeCursor(c string) (int64, string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return 0, "", err
-	}
-	n, id, ok := strings.Cut(string(b), ":")
-	if !ok || textSafe(id) != id {
-		return 0, "", errors.New("malformed cursor")
-	}
-	created, err := strconv.ParseInt(n, 10, 64)
-	if err != nil {
-		return 0, "", err
-	}
-	return created, id, nil
+	return ts, sqlstore.EncodeCursor(nanos(last.CreatedAt), last.ID), nil
 }
 
 // Due lists up to limit transfers whose time ran out at now: available or
@@ -129,4 +106,14 @@ func (s *Store) batch(ctx context.Context, op, query string, args ...any) ([]*fe
 		return err
 	})
 	return ts, err
+}
+
+// decodeCursor is sqlstore.DecodeCursor, and refuses the IDs that a text
+// column cannot hold (see textSafe): no transfer has one.
+func decodeCursor(c string) (int64, string, error) {
+	created, id, err := sqlstore.DecodeCursor(c)
+	if err == nil && textSafe(id) != id {
+		err = errors.New("malformed cursor")
+	}
+	return created, id, err
 }

@@ -6,8 +6,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ferryhq/ferry"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/ferryhq/ferry"
 )
 
 // Locker is a transfer.Locker for many nodes: the right to write an upload

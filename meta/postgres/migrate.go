@@ -5,13 +5,11 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/ferryhq/ferry/meta/internal/sqlstore"
 )
 
 // migrationFS holds the schema migrations, migrations/NNNN_name.sql, applied
@@ -28,12 +26,8 @@ var migrationFS embed.FS
 // advisory locks, apart from the two-key space of lockBlob.
 const migrationLock int64 = 0x666572_72796d6967
 
-// migration is one versioned schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
+// migration is one versioned schema change (see sqlstore.LoadMigrations).
+type migration = sqlstore.Migration
 
 // Migrate applies every migration the database has not seen, in order, in
 // one transaction, and records each in schema_migrations. It is
@@ -47,7 +41,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 
 func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 	const op = "meta/postgres: migrate"
-	ms, err := loadMigrations(fsys)
+	ms, err := sqlstore.LoadMigrations(fsys)
 	if err != nil {
 		return dbErr(op, err)
 	}
@@ -90,7 +84,7 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 func applyMigrations(ctx context.Context, tx pgx.Tx, ms []migration, applied map[int]bool) error {
 	latest := 0
 	if len(ms) > 0 {
-		latest = ms[len(ms)-1].version
+		latest = ms[len(ms)-1].Version
 	}
 	for v := range applied {
 		if v > latest {
@@ -98,17 +92,17 @@ func applyMigrations(ctx context.Context, tx pgx.Tx, ms []migration, applied map
 		}
 	}
 	for _, m := range ms {
-		if applied[m.version] {
+		if applied[m.Version] {
 			continue
 		}
 		// A script of several statements: sent as one simple query, which
 		// PostgreSQL runs inside the transaction.
-		if _, err := tx.Exec(ctx, m.sql, pgx.QueryExecModeSimpleProtocol); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+		if _, err := tx.Exec(ctx, m.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
-			m.version, time.Now().UnixNano()); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			m.Version, time.Now().UnixNano()); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
@@ -129,33 +123,4 @@ func appliedVersions(ctx context.Context, tx pgx.Tx) (map[int]bool, error) {
 		applied[int(v)] = true
 	}
 	return applied, nil
-}
-
-// loadMigrations reads migrations/*.sql from fsys, ordered by version.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	seen := map[int]string{}
-	for _, name := range names {
-		base := path.Base(name)
-		prefix, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(prefix)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name is not NNNN_name.sql", base)
-		}
-		if other, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", other, base, v)
-		}
-		seen[v] = base
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
 }

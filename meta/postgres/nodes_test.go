@@ -10,10 +10,12 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/ferryhq/ferry"
-	"github.com/ferryhq/ferry/meta/postgres/pgtest"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/meta/internal/sqlstore"
+	"github.com/ferryhq/ferry/meta/postgres/pgtest"
 )
 
 // Tests of what only a shared database has: several nodes, each with a
@@ -74,7 +76,7 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	ms, err := loadMigrations(migrationFS)
+	ms, err := sqlstore.LoadMigrations(migrationFS)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/ferryhq/ferry"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/ferryhq/ferry"
 )
 
 var _ ferry.RiskStore = (*Store)(nil)

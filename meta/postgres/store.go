@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"time"
 	"unicode/utf8"
 
-	"github.com/ferryhq/ferry"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/meta/internal/sqlstore"
 )
 
 // Store is a ferry.MetaStore on a PostgreSQL database that any number of
@@ -131,21 +132,8 @@ func mustChange(op, what string, tag pgconn.CommandTag, err error) error {
 	return nil
 }
 
-// nanos is how a time is stored: Unix nanoseconds, 0 for the zero time.
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-// fromNanos reads back what nanos stored, in UTC.
-func fromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
+// nanos and fromNanos are how times are stored (see sqlstore.Nanos).
+var nanos, fromNanos = sqlstore.Nanos, sqlstore.FromNanos
 
 // normLimit returns limit, or def when limit is not positive.
 func normLimit(limit, def int) int {

@@ -7,8 +7,10 @@ import (
 	"slices"
 	"time"
 
-	"github.com/ferryhq/ferry"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/meta/internal/sqlstore"
 )
 
 // CreateTransfer inserts t and its recipients after check accepted the
@@ -321,12 +323,12 @@ func (s *Store) Transfer(ctx context.Context, id string) (*ferry.Transfer, error
 			name, status      *string
 			decided, download *int64
 		)
-		row, err := scanTransfer(rows, &account, &name, &status, &decided, &download)
+		tr, err := sqlstore.ScanTransfer(rows, &account, &name, &status, &decided, &download)
 		if err != nil {
 			return nil, dbErr(op, err)
 		}
 		if t == nil {
-			t = row
+			t = tr
 		}
 		if account != nil {
 			r.AccountID, r.Username, r.Status = *account, *name, ferry.RecipientStatus(*status)

@@ -8,28 +8,11 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/meta/internal/sqlstore"
 )
 
-const accountCols = `id, username, tier, password_hash, admin, disabled, created_at, updated_at`
-
 // scanner is a *sql.Row or *sql.Rows.
-type scanner interface {
-	Scan(dest ...any) error
-}
-
-func scanAccount(sc scanner) (*ferry.Account, error) {
-	var (
-		a                ferry.Account
-		tier             string
-		created, updated int64
-	)
-	if err := sc.Scan(&a.ID, &a.Username, &tier, &a.PasswordHash, &a.Admin, &a.Disabled, &created, &updated); err != nil {
-		return nil, err
-	}
-	a.Tier = ferry.Tier(tier)
-	a.CreatedAt, a.UpdatedAt = fromNanos(created), fromNanos(updated)
-	return &a, nil
-}
+type scanner = sqlstore.Scanner
 
 // CreateAccount inserts a and sets a.ID. A taken username is
 // CodeAlreadyExists.
@@ -56,19 +39,19 @@ func (s *Store) CreateAccount(ctx context.Context, a *ferry.Account) error {
 
 // Account returns the account with that username.
 func (s *Store) Account(ctx context.Context, username string) (*ferry.Account, error) {
-	return s.account(ctx, "meta/sqlite: account", `SELECT `+accountCols+` FROM accounts WHERE username = ?`, username)
+	return s.account(ctx, "meta/sqlite: account", `SELECT `+sqlstore.AccountCols+` FROM accounts WHERE username = ?`, username)
 }
 
 // AccountByID returns the account with that ID.
 func (s *Store) AccountByID(ctx context.Context, id int64) (*ferry.Account, error) {
-	return s.account(ctx, "meta/sqlite: account by id", `SELECT `+accountCols+` FROM accounts WHERE id = ?`, id)
+	return s.account(ctx, "meta/sqlite: account by id", `SELECT `+sqlstore.AccountCols+` FROM accounts WHERE id = ?`, id)
 }
 
 func (s *Store) account(ctx context.Context, op, query string, arg any) (*ferry.Account, error) {
 	var a *ferry.Account
 	err := s.readOne(op, func(db *stmtCache) error {
 		var err error
-		a, err = scanAccount(db.QueryRowContext(ctx, query, arg))
+		a, err = sqlstore.ScanAccount(db.QueryRowContext(ctx, query, arg))
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound(op, err)
 		}
@@ -82,13 +65,13 @@ func (s *Store) Accounts(ctx context.Context) ([]*ferry.Account, error) {
 	const op = "meta/sqlite: accounts"
 	var as []*ferry.Account
 	err := s.read(ctx, op, func(tx *txn) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts ORDER BY username`)
+		rows, err := tx.QueryContext(ctx, `SELECT `+sqlstore.AccountCols+` FROM accounts ORDER BY username`)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			a, err := scanAccount(rows)
+			a, err := sqlstore.ScanAccount(rows)
 			if err != nil {
 				return err
 			}

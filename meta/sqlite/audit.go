@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/meta/internal/sqlstore"
 )
 
 var _ ferry.AuditStore = (*Store)(nil)
@@ -159,12 +160,12 @@ func (s *Store) Audit(ctx context.Context, q ferry.AuditQuery) ([]*ferry.AuditRe
 	}
 	recs = recs[:limit]
 	last := recs[limit-1]
-	return recs, encodeCursor(nanos(last.At), strconv.FormatInt(last.ID, 10)), nil
+	return recs, sqlstore.EncodeCursor(nanos(last.At), strconv.FormatInt(last.ID, 10)), nil
 }
 
 // decodeAuditCursor reads the cursor Audit returned: a time and an ID.
 func decodeAuditCursor(c string) (int64, int64, error) {
-	at, idText, err := decodeCursor(c)
+	at, idText, err := sqlstore.DecodeCursor(c)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -2,13 +2,10 @@ package sqlite
 
 import (
 	"context"
-	"encoding/base64"
-	"errors"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/meta/internal/sqlstore"
 )
 
 // Page sizes: a Limit of 0 or less means defaultPage; more than maxPage is
@@ -41,7 +38,7 @@ func (s *Store) Outbox(ctx context.Context, accountID int64, page ferry.Page) ([
 func (s *Store) list(ctx context.Context, op string, page ferry.Page, query string, args ...any) ([]*ferry.Transfer, string, error) {
 	limit := min(normLimit(page.Limit, defaultPage), maxPage)
 	if page.Cursor != "" {
-		created, id, err := decodeCursor(page.Cursor)
+		created, id, err := sqlstore.DecodeCursor(page.Cursor)
 		if err != nil {
 			return nil, "", ferry.E(ferry.CodeBadRequest).WithOp(op).WithErr(err).With("reason", "malformed page cursor")
 		}
@@ -64,29 +61,7 @@ func (s *Store) list(ctx context.Context, op string, page ferry.Page, query stri
 	}
 	ts = ts[:limit]
 	last := ts[limit-1]
-	return ts, encodeCursor(nanos(last.CreatedAt), last.ID), nil
-}
-
-// encodeCursor renders the sort key of a transfer as an opaque cursor.
-func encodeCursor(created int64, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(created, 10) + ":" + id))
-}
-
-// decodeCursor reads what encodeCursor wrote.
-func decodeCursor(c string) (int64, string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return 0, "", err
-	}
-	n, id, ok := strings.Cut(string(b), ":")
-	if !ok {
-		return 0, "", errors.New("malformed cursor")
-	}
-	created, err := strconv.ParseInt(n, 10, 64)
-	if err != nil {
-		return 0, "", err
-	}
-	return created, id, nil
+	return ts, sqlstore.EncodeCursor(nanos(last.CreatedAt), last.ID), nil
 }
 
 // Due lists up to limit transfers whose time ran out at now: available or

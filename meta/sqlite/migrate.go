@@ -5,11 +5,9 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/ferryhq/ferry/meta/internal/sqlstore"
 )
 
 // migrationFS holds the schema migrations, migrations/NNNN_name.sql, applied
@@ -19,12 +17,8 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migration is one versioned schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
+// migration is one versioned schema change (see sqlstore.LoadMigrations).
+type migration = sqlstore.Migration
 
 // Migrate applies every migration the database has not seen, in order, in
 // one write transaction, and records each in schema_migrations. It is
@@ -36,7 +30,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 
 func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 	const op = "meta/sqlite: migrate"
-	ms, err := loadMigrations(fsys)
+	ms, err := sqlstore.LoadMigrations(fsys)
 	if err != nil {
 		return dbErr(op, err)
 	}
@@ -59,7 +53,7 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 func applyMigrations(ctx context.Context, tx *txn, ms []migration, applied map[int]bool) error {
 	latest := 0
 	if len(ms) > 0 {
-		latest = ms[len(ms)-1].version
+		latest = ms[len(ms)-1].Version
 	}
 	for v := range applied {
 		if v > latest {
@@ -67,16 +61,16 @@ func applyMigrations(ctx context.Context, tx *txn, ms []migration, applied map[i
 		}
 	}
 	for _, m := range ms {
-		if applied[m.version] {
+		if applied[m.Version] {
 			continue
 		}
 		// A script of several statements: run as it is, never kept.
-		if _, err := tx.Tx.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+		if _, err := tx.Tx.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
-			m.version, time.Now().UnixNano()); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			m.Version, time.Now().UnixNano()); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
@@ -98,33 +92,4 @@ func appliedVersions(ctx context.Context, tx *txn) (map[int]bool, error) {
 		applied[v] = true
 	}
 	return applied, rows.Err()
-}
-
-// loadMigrations reads migrations/*.sql from fsys, ordered by version.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	seen := map[int]string{}
-	for _, name := range names {
-		base := path.Base(name)
-		prefix, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(prefix)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name is not NNNN_name.sql", base)
-		}
-		if other, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", other, base, v)
-		}
-		seen[v] = base
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
 }

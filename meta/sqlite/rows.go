@@ -7,57 +7,20 @@ import (
 	"fmt"
 
 	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/meta/internal/sqlstore"
 )
-
-// transferCols are the columns scanTransfer reads: a transfer t and its
-// sender's username (a).
-const transferCols = `t.id, t.sender_id, a.username, t.network, t.name, t.size, t.declared_sha256,
-	t.sha256, t.state, t.error, t.upload_offset, t.challenge, t.upload_hash,
-	t.created_at, t.updated_at, t.upload_expires_at, t.available_at, t.expires_at, t.downloaded_at`
 
 // transferSelect selects the columns scanTransfer reads, with the sender's
 // username, from transfers t.
-const transferSelect = `SELECT ` + transferCols + ` FROM transfers t JOIN accounts a ON a.id = t.sender_id`
+const transferSelect = `SELECT ` + sqlstore.TransferCols + ` FROM transfers t JOIN accounts a ON a.id = t.sender_id`
 
 // transferByIDSQL selects one transfer with its recipients in one query:
 // a row for each recipient, in their order (see Store.Transfer).
-const transferByIDSQL = `SELECT ` + transferCols + `,
+const transferByIDSQL = `SELECT ` + sqlstore.TransferCols + `,
 	r.account_id, ra.username, r.status, r.decided_at, r.downloaded_at
 	FROM transfers t JOIN accounts a ON a.id = t.sender_id
 	LEFT JOIN recipients r ON r.transfer_id = t.id LEFT JOIN accounts ra ON ra.id = r.account_id
 	WHERE t.id = ? ORDER BY r.position`
-
-// scanTransfer reads a row of transferSelect, and then the columns of more.
-func scanTransfer(sc scanner, more ...any) (*ferry.Transfer, error) {
-	var (
-		t                 ferry.Transfer
-		state             string
-		errRec, challenge []byte
-		created, updated  int64
-		uploadExp, avail  int64
-		expires, download int64
-	)
-	err := sc.Scan(append([]any{&t.ID, &t.SenderID, &t.Sender, &t.Network, &t.Name, &t.Size, &t.DeclaredSHA256,
-		&t.SHA256, &state, &errRec, &t.Offset, &challenge, &t.UploadHash,
-		&created, &updated, &uploadExp, &avail, &expires, &download}, more...)...)
-	if err != nil {
-		return nil, err
-	}
-	t.State = ferry.State(state)
-	if t.Error, err = ferry.DecodeError(errRec); err != nil {
-		return nil, fmt.Errorf("transfer %s: %w", t.ID, err)
-	}
-	if challenge != nil {
-		t.Challenge = new(ferry.Challenge)
-		if err := json.Unmarshal(challenge, t.Challenge); err != nil {
-			return nil, fmt.Errorf("transfer %s: challenge: %w", t.ID, err)
-		}
-	}
-	t.CreatedAt, t.UpdatedAt = fromNanos(created), fromNanos(updated)
-	t.UploadExpiresAt, t.AvailableAt = fromNanos(uploadExp), fromNanos(avail)
-	t.ExpiresAt, t.DownloadedAt = fromNanos(expires), fromNanos(download)
-	return &t, nil
-}
 
 // queryTransfers runs a query of transferSelect and fills in the recipients
 // of every transfer it returns.
@@ -69,7 +32,7 @@ func queryTransfers(ctx context.Context, tx *txn, query string, args ...any) ([]
 	defer rows.Close()
 	var ts []*ferry.Transfer
 	for rows.Next() {
-		t, err := scanTransfer(rows)
+		t, err := sqlstore.ScanTransfer(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -132,13 +95,9 @@ func loadRecipients(ctx context.Context, tx *txn, ts []*ferry.Transfer) error {
 // mutableArgs are the values of the columns UpdateTransfer stores, in the
 // order of updateTransferSQL, after which comes the ID.
 func mutableArgs(t *ferry.Transfer) ([]any, error) {
-	var challenge any
-	if t.Challenge != nil {
-		b, err := json.Marshal(t.Challenge)
-		if err != nil {
-			return nil, fmt.Errorf("challenge: %w", err)
-		}
-		challenge = string(b)
+	challenge, err := sqlstore.Challenge(t.Challenge)
+	if err != nil {
+		return nil, err
 	}
 	var errRec any
 	if b := ferry.EncodeError(t.Error); b != nil {

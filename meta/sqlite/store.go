@@ -12,9 +12,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ferryhq/ferry"
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/meta/internal/sqlstore"
 )
 
 // Store is a ferry.MetaStore on one SQLite file. It is safe for concurrent
@@ -231,21 +233,8 @@ func insertErr(op string, err error) *ferry.Error {
 	return dbErr(op, err)
 }
 
-// nanos is how a time is stored: Unix nanoseconds, 0 for the zero time.
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-// fromNanos reads back what nanos stored, in UTC.
-func fromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
+// nanos and fromNanos are how times are stored (see sqlstore.Nanos).
+var nanos, fromNanos = sqlstore.Nanos, sqlstore.FromNanos
 
 // normLimit returns limit, or def when limit is not positive.
 func normLimit(limit, def int) int {

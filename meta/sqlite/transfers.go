@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/meta/internal/sqlstore"
 )
 
 // CreateTransfer inserts t and its recipients after check accepted the
@@ -227,12 +228,12 @@ func (s *Store) Transfer(ctx context.Context, id string) (*ferry.Transfer, error
 				name, status      sql.NullString
 				decided, download sql.NullInt64
 			)
-			row, err := scanTransfer(rows, &account, &name, &status, &decided, &download)
+			tr, err := sqlstore.ScanTransfer(rows, &account, &name, &status, &decided, &download)
 			if err != nil {
 				return err
 			}
 			if t == nil {
-				t = row
+				t = tr
 			}
 			if account.Valid {
 				r.AccountID, r.Username, r.Status = account.Int64, name.String, ferry.RecipientStatus(status.String)
