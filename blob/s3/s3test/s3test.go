@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,9 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferryhq/ferry/blob/s3"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/ferryhq/ferry/blob/s3"
+	"github.com/ferryhq/ferry/internal/testsrv"
 )
 
 // Server is a running versitygw on loopback.
@@ -106,45 +107,24 @@ func lookup(tb testing.TB) string {
 	if home, err := os.UserHomeDir(); err == nil {
 		dirs = append(dirs, filepath.Join(home, "go", "bin"))
 	}
-	p, err := lookPath("versitygw", dirs...)
+	p, err := testsrv.LookPath("versitygw", dirs...)
 	if err != nil {
-		msg := fmt.Sprintf("s3test: %v: install it with `go install github.com/versity/versitygw/cmd/versitygw@v1.8.0`", err)
-		if Required() {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg + "; this skip is a failure in CI or with FERRY_REQUIRE_S3=1")
+		testsrv.Missing(tb, requireEnv, fmt.Sprintf("s3test: %v: install it with `go install github.com/versity/versitygw/cmd/versitygw@v1.8.0`", err))
 	}
 	return p
 }
 
 // Required reports whether a test that needs the S3 server must fail,
-// rather than skip, where versitygw is not installed: in CI (CI set to
-// anything but "", "0" or "false") or with FERRY_REQUIRE_S3=1.
-func Required() bool {
-	switch strings.ToLower(os.Getenv("CI")) {
-	case "", "0", "false":
-		return os.Getenv("FERRY_REQUIRE_S3") == "1"
-	}
-	return true
-}
+// rather than skip, where versitygw is not installed: in CI or with
+// FERRY_REQUIRE_S3=1.
+func Required() bool { return testsrv.Required(requireEnv) }
 
-func lookPath(name string, dirs ...string) (string, error) {
-	if p, err := exec.LookPath(name); err == nil {
-		return p, nil
-	}
-	for _, d := range dirs {
-		p := filepath.Join(d, name)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("%s not found in PATH or %s", name, strings.Join(dirs, ", "))
-}
+const requireEnv = "FERRY_REQUIRE_S3"
 
 // start runs the gateway on a free loopback port and waits until it
 // answers a signed ListBuckets.
 func (s *Server) start(bin, root string, backend []string) error {
-	port, err := freePort()
+	port, err := testsrv.FreePort()
 	if err != nil {
 		return err
 	}
@@ -258,15 +238,6 @@ func (s *Server) Log() string {
 }
 
 func (s *Server) logPath() string { return filepath.Join(s.Dir, "versitygw.log") }
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
 
 // random returns n random bytes in hex.
 func random(n int) string {

@@ -32,6 +32,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ferryhq/ferry/internal/testsrv"
 )
 
 // Signature is what clamd reports for EICAR (anywhere in a stream) with the
@@ -142,41 +144,19 @@ func StartWith(tb testing.TB, o Options) *Server {
 // missing (see the package documentation).
 func lookup(tb testing.TB) (clamd, sigtool string) {
 	tb.Helper()
-	clamd, err1 := lookPath("clamd", "/usr/sbin", "/usr/local/sbin")
-	sigtool, err2 := lookPath("sigtool", "/usr/bin", "/usr/local/bin")
+	clamd, err1 := testsrv.LookPath("clamd", "/usr/sbin", "/usr/local/sbin")
+	sigtool, err2 := testsrv.LookPath("sigtool", "/usr/bin", "/usr/local/bin")
 	if err := errors.Join(err1, err2); err != nil {
-		msg := fmt.Sprintf("clamdtest: %v: install clamav-daemon and clamav (`make test-deps`)", err)
-		if Required() {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg + "; this skip is a failure in CI or with FERRY_REQUIRE_CLAMD=1")
+		testsrv.Missing(tb, requireEnv, fmt.Sprintf("clamdtest: %v: install clamav-daemon and clamav (`make test-deps`)", err))
 	}
 	return clamd, sigtool
 }
 
 // Required reports whether a test that needs clamd must fail, rather than
-// skip, where clamd is not installed: in CI (CI set to anything but "",
-// "0" or "false") or with FERRY_REQUIRE_CLAMD=1.
-func Required() bool {
-	switch strings.ToLower(os.Getenv("CI")) {
-	case "", "0", "false":
-		return os.Getenv("FERRY_REQUIRE_CLAMD") == "1"
-	}
-	return true
-}
+// skip, where clamd is not installed: in CI or with FERRY_REQUIRE_CLAMD=1.
+func Required() bool { return testsrv.Required(requireEnv) }
 
-func lookPath(name string, dirs ...string) (string, error) {
-	if p, err := exec.LookPath(name); err == nil {
-		return p, nil
-	}
-	for _, d := range dirs { // sbin is often missing from PATH
-		p := filepath.Join(d, name)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("%s not found in PATH or %s", name, strings.Join(dirs, ", "))
-}
+const requireEnv = "FERRY_REQUIRE_CLAMD"
 
 // writeDatabase writes the signatures into dir: an MD5 signature of the
 // whole EICAR file made by sigtool --md5 (eicar.hdb), and a body signature
@@ -209,7 +189,7 @@ func writeDatabase(sigtool, dir string) error {
 // start writes clamd.conf for a free loopback port, starts clamd and waits
 // until both of its sockets answer PING.
 func (s *Server) start(clamd, sockDir string, o Options) error {
-	port, err := freePort()
+	port, err := testsrv.FreePort()
 	if err != nil {
 		return err
 	}
@@ -314,15 +294,6 @@ func (s *Server) Log() string {
 
 func (s *Server) logPath() string    { return filepath.Join(s.Dir, "clamd.log") }
 func (s *Server) stderrPath() string { return filepath.Join(s.Dir, "clamd.err") }
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
 
 // ping sends clamd's PING to addr ("tcp://…" or "unix://…") and wants PONG.
 func ping(addr string) error {

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/ferryhq/ferry/internal/testsrv"
 )
 
 // Superuser is the role initdb makes, which every DSN of a Server names.
@@ -200,23 +202,15 @@ func lookup(tb testing.TB) binaries {
 // missing skips tb, or fails it where PostgreSQL is required (see Required).
 func missing(tb testing.TB, err error) {
 	tb.Helper()
-	msg := fmt.Sprintf("pgtest: %v: install postgresql (`make test-deps`)", err)
-	if Required() {
-		tb.Fatal(msg)
-	}
-	tb.Skip(msg + "; this skip is a failure in CI or with FERRY_REQUIRE_POSTGRES=1")
+	testsrv.Missing(tb, requireEnv, fmt.Sprintf("pgtest: %v: install postgresql (`make test-deps`)", err))
 }
 
 // Required reports whether a test that needs PostgreSQL must fail, rather
-// than skip, where it is not installed: in CI (CI set to anything but "",
-// "0" or "false") or with FERRY_REQUIRE_POSTGRES=1.
-func Required() bool {
-	switch strings.ToLower(os.Getenv("CI")) {
-	case "", "0", "false":
-		return os.Getenv("FERRY_REQUIRE_POSTGRES") == "1"
-	}
-	return true
-}
+// than skip, where it is not installed: in CI or with
+// FERRY_REQUIRE_POSTGRES=1.
+func Required() bool { return testsrv.Required(requireEnv) }
+
+const requireEnv = "FERRY_REQUIRE_POSTGRES"
 
 // findBinaries looks for initdb and postgres in PATH, then in Debian's
 // /usr/lib/postgresql/VERSION/bin, the newest version first: Debian puts
@@ -224,8 +218,8 @@ func Required() bool {
 func findBinaries() (binaries, error) {
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
 	sort.Slice(dirs, func(i, j int) bool { return version(dirs[i]) > version(dirs[j]) })
-	initdb, err1 := lookPath("initdb", dirs)
-	postgres, err2 := lookPath("postgres", dirs)
+	initdb, err1 := testsrv.LookPath("initdb", dirs...)
+	postgres, err2 := testsrv.LookPath("postgres", dirs...)
 	if err := errors.Join(err1, err2); err != nil {
 		return binaries{}, err
 	}
@@ -236,19 +230,6 @@ func findBinaries() (binaries, error) {
 func version(dir string) int {
 	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(dir)))
 	return v
-}
-
-func lookPath(name string, dirs []string) (string, error) {
-	if p, err := exec.LookPath(name); err == nil {
-		return p, nil
-	}
-	for _, d := range dirs {
-		p := filepath.Join(d, name)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("%s not found in PATH or /usr/lib/postgresql/*/bin", name)
 }
 
 // start makes a cluster in a new temporary folder and starts it. The folder
@@ -368,7 +349,7 @@ func (s *Server) initdb(path string, owner *syscall.Credential) error {
 // run starts the server on a free port and waits until it accepts a
 // connection.
 func (s *Server) run(path string, owner *syscall.Credential) error {
-	port, err := freePort()
+	port, err := testsrv.FreePort()
 	if err != nil {
 		return err
 	}
@@ -429,13 +410,4 @@ func (s *Server) ping() error {
 	}
 	defer c.Close(context.Background())
 	return c.Ping(ctx)
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
