@@ -2,6 +2,7 @@ package ferry
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 )
@@ -217,6 +218,43 @@ type Inspector interface {
 type PerName interface {
 	PerName() bool
 }
+
+// Streamer is the optional capability of an Inspector to judge content as
+// its bytes arrive, across the requests of an upload (keyword scanning of
+// text): a hit refuses the upload at once, and when the last byte is in,
+// a clean verdict is ready without reading the content back. Between two
+// requests a stream is saved (Stream.State) with the upload, so that any
+// node resumes it. The Inspector still judges the content whole when no
+// stream could (a request that outran the stream, rules changed meanwhile,
+// content the stream cannot judge).
+type Streamer interface {
+	Inspector
+	// Stream returns a stream over the content of a file from its first
+	// byte (state nil) or from where the stream that saved state was; nil
+	// when state does not apply (saved under other rules).
+	Stream(state []byte) Stream
+	// Version names the rules streams judge by now: a clean verdict of a
+	// stream under another version does not count.
+	Version() string
+}
+
+// Stream judges content piece by piece (see Streamer).
+type Stream interface {
+	// Version names the rules this stream judges by.
+	Version() string
+	// Write judges the next bytes; a verdict (an *Error) ends the stream.
+	Write(p []byte) error
+	// State saves the stream's progress, for a later request to resume.
+	State() ([]byte, error)
+	// Close ends the content: nil when it passes, its verdict, or
+	// ErrNotJudged when the stream could not judge it.
+	Close() error
+}
+
+// ErrNotJudged is a Stream's Close for content it cannot judge (text in an
+// encoding it cannot read piece by piece, say): the Inspector reads it
+// whole after its last byte.
+var ErrNotJudged = errors.New("ferry: the stream cannot judge this content")
 
 // File is content under inspection.
 type File struct {

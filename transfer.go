@@ -60,11 +60,13 @@ type Transfer struct {
 	// Challenge is the proof-of-possession challenge of an instant transfer.
 	Challenge *Challenge
 
-	// UploadHash is the SHA-256 state of the upload's bytes so far, kept
-	// between its requests so that the content's hash is ready when the
-	// last byte arrives (package transfer's encoding; opaque to stores).
-	// nil when it is not known.
-	UploadHash []byte
+	// UploadState is what runs over the upload's bytes as they arrive —
+	// the SHA-256 of the content, the inspectors that judge it piece by
+	// piece (see Streamer) — saved between its requests, so that when the
+	// last byte is in, the hash and those verdicts are ready without
+	// reading the content back (package transfer's encoding; opaque to
+	// stores). nil when nothing is saved.
+	UploadState []byte
 
 	CreatedAt       time.Time
 	UpdatedAt       time.Time

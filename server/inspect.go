@@ -208,13 +208,24 @@ func (k keywordNames) Inspect(_ context.Context, f *ferry.File) error {
 func (keywordNames) PerName() bool { return true }
 
 // keywordText looks for keywords in text content (UTF-8, UTF-16 with a
-// byte-order mark, GB18030/GBK). Office documents and archives are not
-// text; their text is scanned entry by entry (see archives).
+// byte-order mark, GB18030/GBK): UTF-8 text as its bytes arrive, the rest
+// after the last byte. Office documents and archives are not text; their
+// text is scanned entry by entry (see archives).
 type keywordText struct{ kw *keywords.Inspector }
 
 func (k keywordText) Inspect(ctx context.Context, f *ferry.File) error {
 	return k.kw.InspectContent(ctx, f)
 }
+
+// Stream scans UTF-8 text as it arrives (see ferry.Streamer).
+func (k keywordText) Stream(state []byte) ferry.Stream {
+	if st := k.kw.Stream(state); st != nil {
+		return st
+	}
+	return nil
+}
+
+func (k keywordText) Version() string { return k.kw.Matcher().Version() }
 
 // archives opens archives within the configured limits and checks every
 // entry as a file is checked: its name (1004), its type against the

@@ -50,7 +50,7 @@ func (s *Service) verify(ctx context.Context, t *ferry.Transfer) (*ferry.Transfe
 	if staged != t.Size {
 		return s.reopen(ctx, t, staged)
 	}
-	if h, ok := decodeHashState(t.UploadHash, staged); ok { // hashed as it arrived
+	if h := decodeUploadState(t.UploadState, staged).hash; h != nil { // hashed as it arrived
 		return s.verified(ctx, t, hex.EncodeToString(h.Sum(nil)))
 	}
 	synced := make(chan struct{})
@@ -74,7 +74,7 @@ func (s *Service) verified(ctx context.Context, t *ferry.Transfer, sum string) (
 	if t.DeclaredSHA256 != "" && sum != t.DeclaredSHA256 {
 		return s.reject(ctx, t, ferry.E(ferry.CodeChecksumMismatch).With("declared", t.DeclaredSHA256).With("actual", sum))
 	}
-	t.SHA256, t.UpdatedAt, t.UploadHash = sum, s.clock.Now(), nil
+	t.SHA256, t.UpdatedAt = sum, s.clock.Now()
 	blob := &ferry.Blob{SHA256: sum, Size: t.Size, CreatedAt: t.UpdatedAt}
 	if err := s.meta.AttachBlob(ctx, t, blob, ferry.StateInspecting); err != nil {
 		return nil, err
@@ -135,8 +135,12 @@ func (s *Service) inspect(ctx context.Context, t *ferry.Transfer, all bool) erro
 			rc, _, err := s.blobs.Open(ctx, t.SHA256)
 			return rc, err
 		}}
+	judged := s.streamJudged(t)
 	for _, in := range s.inspectors {
 		if pn, ok := in.(ferry.PerName); !all && (!ok || !pn.PerName()) {
+			continue
+		}
+		if judged && in == ferry.Inspector(s.streamer) { // as the bytes arrived
 			continue
 		}
 		err := in.Inspect(ctx, f)
@@ -159,7 +163,7 @@ func (s *Service) deliver(ctx context.Context, t *ferry.Transfer, from ferry.Sta
 		return nil, err
 	}
 	now := s.clock.Now()
-	t.State, t.Error, t.Challenge = ferry.StateAvailable, nil, nil
+	t.State, t.Error, t.Challenge, t.UploadState = ferry.StateAvailable, nil, nil, nil
 	t.UpdatedAt, t.AvailableAt, t.ExpiresAt = now, now, now.Add(s.retention(sender))
 	if err := s.meta.UpdateTransfer(ctx, t, from); err != nil {
 		return nil, err

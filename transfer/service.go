@@ -45,6 +45,7 @@ type Service struct {
 	policy     func() *policy.Policy
 	clock      ferry.Clock
 	inspectors []ferry.Inspector
+	streamer   ferry.Streamer // the first inspector that judges content as it arrives; nil: none
 	locks      Locker
 	cfg        Config
 	log        *slog.Logger
@@ -113,7 +114,14 @@ func New(o Options) *Service {
 		v := c.InspectVersion
 		o.InspectVersion = func() string { return v }
 	}
-	return &Service{meta: o.Meta, blobs: o.Blobs, policy: o.Policy, clock: o.Clock,
+	var streamer ferry.Streamer
+	for _, in := range o.Inspectors {
+		if st, ok := in.(ferry.Streamer); ok {
+			streamer = st
+			break
+		}
+	}
+	return &Service{meta: o.Meta, blobs: o.Blobs, policy: o.Policy, clock: o.Clock, streamer: streamer,
 		inspectors: o.Inspectors, locks: o.Locks, cfg: c, log: o.Log, risk: o.Risk, auditor: o.Audit,
 		version: o.InspectVersion}
 }

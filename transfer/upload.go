@@ -98,29 +98,27 @@ func (s *Service) Write(ctx context.Context, sender *ferry.Account, id string, c
 	if c.Checksum != nil {
 		body = &checksumReader{r: body, h: newChecksumHash(c.Checksum.Algorithm), want: c.Checksum.Digest}
 	}
-	hr := resumeHash(t, held)
-	if hr != nil {
-		hr.r, body = body, hr
-	}
+	arr, body := s.arrive(t, held, body)
 	n, werr := s.blobs.Append(lctx, id, held, body)
-	var hashed hash.Hash
-	if hr != nil {
-		hashed = hr.finish()
-	}
+	verdict := arr.verdict()
 	if head != nil && head.result != nil { // not what its name says: refused, whatever else
 		return s.refuseUpload(context.WithoutCancel(ctx), sender, t, head.result)
 	}
-	if errors.Is(werr, ferry.ErrDiscard) {
+	if errors.Is(werr, errChunkChecksum) { // the chunk was damaged: what its bytes showed does not count
 		return t, ferry.E(ferry.CodeChunkChecksumMismatch).With("algorithm", c.Checksum.Algorithm)
+	}
+	if verdict != nil { // a keyword, say, as the bytes arrived
+		return s.refuseUpload(context.WithoutCancel(ctx), sender, t, verdict)
 	}
 	// The bytes arrived: record them even when the client has gone away.
 	ctx = context.WithoutCancel(ctx)
 	now = s.clock.Now()
 	t.Offset, t.UpdatedAt, t.UploadExpiresAt = n, now, now.Add(s.cfg.AbandonAfter)
-	t.UploadHash = nil
-	if hashed != nil && n == held+hr.n { // the stage holds exactly what was hashed
-		t.UploadHash = encodeHashState(n, hashed)
+	state, verdict := arr.state(n, t.Size)
+	if verdict != nil { // the last byte settled a hit the stream held back
+		return s.refuseUpload(ctx, sender, t, verdict)
 	}
+	t.UploadState = state
 	if err := s.meta.UpdateTransfer(ctx, t, ferry.StateUploading); err != nil {
 		return nil, err
 	}

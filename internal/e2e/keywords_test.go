@@ -190,3 +190,26 @@ func TestChangedDictionaryReinspectsKnownContent(t *testing.T) {
 		t.Errorf("5001: %+v", b)
 	}
 }
+
+// UTF-8 text is scanned as it arrives: a keyword in the first of several
+// PATCH requests refuses the upload there and then, before the rest is
+// sent, and nothing of it is kept.
+func TestKeywordRefusesTheUploadAsItArrives(t *testing.T) {
+	edit, _ := withKeywords(t, dictionary, false)
+	e := start(t, edit)
+	alice := e.user("alice", ferry.TierFree)
+	e.user("bob", ferry.TierFree)
+	first := []byte(strings.Repeat("季度数据 quarterly figures\n", 2000) + "本段机密。\n" + strings.Repeat("季度数据\n", 100))
+	rest := []byte(strings.Repeat("收入 revenue\n", 50000))
+	tr := e.create(alice, []string{"bob"}, "figures.txt", int64(len(first)+len(rest)), "")
+	b := e.wantError(e.patch(alice, tr.UploadURL, 0, first, nil), 422, ferry.CodeSensitiveContent)
+	if b.Details["category"] != "secret" || b.Details["where"] != "content" {
+		t.Errorf("5001 at the first PATCH: %+v", b)
+	}
+	if got := e.transfer(alice, tr.ID); got.State != ferry.StateRejected {
+		t.Errorf("after the first PATCH: %s", got.State)
+	}
+	if r := e.patch(alice, tr.UploadURL, int64(len(first)), rest, nil); r.StatusCode < 400 {
+		t.Errorf("the rest was taken after the refusal: %d", r.StatusCode)
+	}
+}

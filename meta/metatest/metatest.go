@@ -176,8 +176,8 @@ func checkTransfer(t *testing.T, got, want *ferry.Transfer) {
 	d.eq("Error", string(ferry.EncodeError(got.Error)), string(ferry.EncodeError(want.Error)))
 	d.eq("Offset", got.Offset, want.Offset)
 	d.eq("Challenge", fmt.Sprint(got.Challenge), fmt.Sprint(want.Challenge))
-	d.eq("UploadHash", fmt.Sprintf("%x (nil %v)", got.UploadHash, got.UploadHash == nil),
-		fmt.Sprintf("%x (nil %v)", want.UploadHash, want.UploadHash == nil))
+	d.eq("UploadState", fmt.Sprintf("%x (nil %v)", got.UploadState, got.UploadState == nil),
+		fmt.Sprintf("%x (nil %v)", want.UploadState, want.UploadState == nil))
 	d.time("CreatedAt", got.CreatedAt, want.CreatedAt)
 	d.time("UpdatedAt", got.UpdatedAt, want.UpdatedAt)
 	d.time("UploadExpiresAt", got.UploadExpiresAt, want.UploadExpiresAt)

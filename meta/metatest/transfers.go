@@ -41,7 +41,7 @@ func fullTransfer(id string, sender, r1, r2 *ferry.Account) *ferry.Transfer {
 			With("size", float64(1234)).WithRetryAfter(90 * time.Second),
 		Offset:          4096,
 		Challenge:       &ferry.Challenge{Ranges: []ferry.ByteRange{{Offset: 0, Length: 16}, {Offset: 1 << 40, Length: 32}}},
-		UploadHash:      []byte("sha\x03 any bytes\x00\xff"),
+		UploadState:      []byte("sha\x03 any bytes\x00\xff"),
 		CreatedAt:       base(),
 		UpdatedAt:       at(3 * time.Minute),
 		UploadExpiresAt: at(time.Hour),
@@ -158,7 +158,7 @@ func testUpdateTransfer(e *env) {
 	// Every mutable field changes; the immutable ones stay as created.
 	upd := *tr
 	upd.State, upd.Error, upd.SHA256 = ferry.StateInspecting, full.Error, full.SHA256
-	upd.Offset, upd.Challenge, upd.UploadHash = 1000, full.Challenge, full.UploadHash
+	upd.Offset, upd.Challenge, upd.UploadState = 1000, full.Challenge, full.UploadState
 	upd.UpdatedAt, upd.UploadExpiresAt, upd.AvailableAt = at(time.Hour), at(2*time.Hour), at(3*time.Hour)
 	upd.ExpiresAt, upd.DownloadedAt = at(4*time.Hour), at(5*time.Hour)
 	e.ok(e.s.UpdateTransfer(e.ctx, &upd, ferry.StateUploading), "UpdateTransfer(from uploading)")

@@ -84,10 +84,10 @@ func mutableArgs(t *ferry.Transfer) ([]any, error) {
 	}
 	return []any{string(t.State), errRec, code, t.SHA256, t.Offset, challenge,
 		nanos(t.UpdatedAt), nanos(t.UploadExpiresAt), nanos(t.AvailableAt), nanos(t.ExpiresAt),
-		nanos(t.DownloadedAt), t.UploadHash}, nil
+		nanos(t.DownloadedAt), t.UploadState}, nil
 }
 
 const updateTransferSQL = `UPDATE transfers SET state = $1, error = $2, error_code = $3, sha256 = $4,
 	upload_offset = $5, challenge = $6, updated_at = $7, upload_expires_at = $8,
-	available_at = $9, expires_at = $10, downloaded_at = $11, upload_hash = $12
+	available_at = $9, expires_at = $10, downloaded_at = $11, upload_state = $12
 	WHERE id = $13`

@@ -280,7 +280,7 @@ func insertTransfer(ctx context.Context, tx pgx.Tx, op string, t *ferry.Transfer
 	args = append([]any{t.ID, t.SenderID, t.Network, t.Name, t.Size, t.DeclaredSHA256, created, pl.rank + 1}, args...)
 	b.Queue(`INSERT INTO transfers (id, sender_id, network, name, size, declared_sha256, created_at,
 		sender_rank, state, error, error_code, sha256, upload_offset, challenge,
-		updated_at, upload_expires_at, available_at, expires_at, downloaded_at, upload_hash)
+		updated_at, upload_expires_at, available_at, expires_at, downloaded_at, upload_state)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`, args...)
 	if t.Network != "" && !pl.netCurrent(t.Network, created) {
 		b.Queue(`INSERT INTO sender_networks (account_id, network, last_created_at) VALUES ($1, $2, $3)

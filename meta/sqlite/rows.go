@@ -105,20 +105,20 @@ func mutableArgs(t *ferry.Transfer) ([]any, error) {
 	}
 	return []any{string(t.State), errRec, t.SHA256, t.Offset, challenge,
 		nanos(t.UpdatedAt), nanos(t.UploadExpiresAt), nanos(t.AvailableAt), nanos(t.ExpiresAt),
-		nanos(t.DownloadedAt), uploadHash(t)}, nil
+		nanos(t.DownloadedAt), uploadState(t)}, nil
 }
 
-// uploadHash is the value of t's upload_hash: NULL when there is none.
-func uploadHash(t *ferry.Transfer) any {
-	if t.UploadHash == nil {
+// uploadHash is the value of t's upload_state: NULL when there is none.
+func uploadState(t *ferry.Transfer) any {
+	if t.UploadState == nil {
 		return nil
 	}
-	return t.UploadHash
+	return t.UploadState
 }
 
 const updateTransferSQL = `UPDATE transfers SET state = ?, error = ?, sha256 = ?, upload_offset = ?,
 	challenge = ?, updated_at = ?, upload_expires_at = ?,
-	available_at = ?, expires_at = ?, downloaded_at = ?, upload_hash = ?
+	available_at = ?, expires_at = ?, downloaded_at = ?, upload_state = ?
 	WHERE id = ?`
 
 // insertTransfer inserts t and its recipients, and keeps what usage counts
@@ -150,7 +150,7 @@ func insertTransfer(ctx context.Context, tx *txn, op string, t *ferry.Transfer, 
 	args = append([]any{t.ID, t.SenderID, t.Network, t.Name, t.Size, t.DeclaredSHA256, created, rank + 1}, args...)
 	_, err = tx.ExecContext(ctx, `INSERT INTO transfers (id, sender_id, network, name, size, declared_sha256, created_at,
 		sender_rank, state, error, sha256, upload_offset, challenge,
-		updated_at, upload_expires_at, available_at, expires_at, downloaded_at, upload_hash)
+		updated_at, upload_expires_at, available_at, expires_at, downloaded_at, upload_state)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if err != nil {
 		return insertErr(op, fmt.Errorf("transfer %q: %w", t.ID, err))

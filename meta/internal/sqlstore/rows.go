@@ -57,7 +57,7 @@ func ScanAccount(sc Scanner) (*ferry.Account, error) {
 // TransferCols are the columns ScanTransfer reads: a transfer t and its
 // sender's username (a).
 const TransferCols = `t.id, t.sender_id, a.username, t.network, t.name, t.size, t.declared_sha256,
-	t.sha256, t.state, t.error, t.upload_offset, t.challenge, t.upload_hash,
+	t.sha256, t.state, t.error, t.upload_offset, t.challenge, t.upload_state,
 	t.created_at, t.updated_at, t.upload_expires_at, t.available_at, t.expires_at, t.downloaded_at`
 
 // ScanTransfer reads a row of TransferCols, and then the columns of more.
@@ -71,7 +71,7 @@ func ScanTransfer(sc Scanner, more ...any) (*ferry.Transfer, error) {
 		expires, download int64
 	)
 	err := sc.Scan(append([]any{&t.ID, &t.SenderID, &t.Sender, &t.Network, &t.Name, &t.Size, &t.DeclaredSHA256,
-		&t.SHA256, &state, &errRec, &t.Offset, &challenge, &t.UploadHash,
+		&t.SHA256, &state, &errRec, &t.Offset, &challenge, &t.UploadState,
 		&created, &updated, &uploadExp, &avail, &expires, &download}, more...)...)
 	if err != nil {
 		return nil, err

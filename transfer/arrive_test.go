@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"io"
 	"math/rand/v2"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,7 +34,7 @@ func (r *readBacks) OpenUpload(ctx context.Context, id string) (io.ReadCloser, e
 
 // newHashService is a Service on a real SQLite file and folder, with a
 // sender and a recipient.
-func newHashService(t *testing.T) (*Service, *readBacks, *ferry.MetaStore, *ferry.Account) {
+func newHashService(t *testing.T, inspectors ...ferry.Inspector) (*Service, *readBacks, *ferry.MetaStore, *ferry.Account) {
 	t.Helper()
 	dir := t.TempDir()
 	meta, err := sqlite.Open(filepath.Join(dir, "ferry.db"))
@@ -57,7 +59,8 @@ func newHashService(t *testing.T) (*Service, *readBacks, *ferry.MetaStore, *ferr
 	if err := p.Complete(); err != nil {
 		t.Fatal(err)
 	}
-	s := New(Options{Meta: meta, Blobs: blobs, Policy: func() *policy.Policy { return p }, Config: Config{VerdictWait: -1}})
+	s := New(Options{Meta: meta, Blobs: blobs, Policy: func() *policy.Policy { return p }, Config: Config{VerdictWait: -1},
+		Inspectors: inspectors})
 	var ms ferry.MetaStore = meta
 	return s, blobs, &ms, accts[0]
 }
@@ -106,7 +109,7 @@ func TestUploadIsHashedAsItArrives(t *testing.T) {
 		}
 		if lose { // a state that does not match the stage is not used
 			got, _ := (*meta).Transfer(ctx, tr.ID)
-			got.UploadHash = []byte{hashStateVersion, 0, 0, 0, 0, 0, 0, 0, 1}
+			got.UploadState = []byte{uploadStateFormat, 0, 0, 0, 0, 0, 0, 0, 1}
 			if err := (*meta).UpdateTransfer(ctx, got); err != nil {
 				t.Fatal(err)
 			}
@@ -164,5 +167,142 @@ func TestSettleLockKeepsOneNodeAtATime(t *testing.T) {
 	}
 	if got, _ := (*meta).Transfer(ctx, tr.ID); got.State != ferry.StateAvailable {
 		t.Fatalf("after Resume: %s", got.State)
+	}
+}
+
+// countStreamer is a ferry.Streamer that passes everything and counts how
+// often content is read whole (Inspect) rather than judged as it arrived.
+type countStreamer struct {
+	version   string
+	notJudged bool
+	gate      chan struct{} // when set, the stream's first write waits for it
+	inspects  atomic.Int32
+}
+
+func (c *countStreamer) Inspect(context.Context, *ferry.File) error { c.inspects.Add(1); return nil }
+func (c *countStreamer) Version() string                            { return c.version }
+func (c *countStreamer) Stream(state []byte) ferry.Stream {
+	st := &countStream{c: c, version: c.version}
+	if state != nil {
+		if len(state) != 8 {
+			return nil
+		}
+		st.n = int64(binary.BigEndian.Uint64(state))
+	}
+	return st
+}
+
+type countStream struct {
+	c       *countStreamer
+	version string
+	n       int64
+}
+
+func (s *countStream) Version() string { return s.version }
+func (s *countStream) Write(p []byte) error {
+	if s.c.gate != nil {
+		<-s.c.gate
+	}
+	s.n += int64(len(p))
+	return nil
+}
+func (s *countStream) State() ([]byte, error) {
+	return binary.BigEndian.AppendUint64(nil, uint64(s.n)), nil
+}
+func (s *countStream) Close() error {
+	if s.c.notJudged {
+		return ferry.ErrNotJudged
+	}
+	return nil
+}
+
+// Content judged whole as it arrived, over several requests, is not read
+// again by that inspector; it is when the stream could not judge it, when
+// its state was lost, or when the rules changed between two requests.
+func TestStreamedVerdictSparesTheReadBack(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		between   func(s *countStreamer, meta ferry.MetaStore, id string)
+		notJudged bool
+		want      int32
+	}{
+		{"judged as it arrived", nil, false, 0},
+		{"not judged", nil, true, 1},
+		{"state lost", func(_ *countStreamer, meta ferry.MetaStore, id string) {
+			tr, _ := meta.Transfer(context.Background(), id)
+			tr.UploadState = nil
+			meta.UpdateTransfer(context.Background(), tr)
+		}, false, 1},
+		{"rules changed", func(s *countStreamer, _ ferry.MetaStore, _ string) { s.version = "v2" }, false, 1},
+	} {
+		cs := &countStreamer{version: "v1", notJudged: c.notJudged}
+		s, _, meta, alice := newHashService(t, cs)
+		ctx := context.Background()
+		data := bytes.Repeat([]byte("plain text, nothing to see\n"), 1000)
+		tr, err := s.Create(ctx, alice, CreateRequest{To: []string{"bob"}, Name: "notes.txt", Size: int64(len(data))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		half := len(data) / 2
+		if _, err := s.Write(ctx, alice, tr.ID, Chunk{Offset: 0, Length: int64(half), Body: bytes.NewReader(data[:half])}); err != nil {
+			t.Fatal(err)
+		}
+		if c.between != nil {
+			c.between(cs, *meta, tr.ID)
+		}
+		if _, err := s.Write(ctx, alice, tr.ID, Chunk{Offset: int64(half), Length: int64(len(data) - half), Body: bytes.NewReader(data[half:])}); err != nil {
+			t.Fatal(err)
+		}
+		s.Wait()
+		got, _ := (*meta).Transfer(ctx, tr.ID)
+		if got.State != ferry.StateAvailable || got.UploadState != nil {
+			t.Errorf("%s: %s, state %x; want available, nothing saved", c.name, got.State, got.UploadState)
+		}
+		if n := cs.inspects.Load(); n != c.want {
+			t.Errorf("%s: the content was read whole %d times, want %d", c.name, n, c.want)
+		}
+	}
+}
+
+// eofGate closes gate when it gives its last bytes (with io.EOF), so that
+// a stream whose writes wait for gate is behind until the request's body
+// has been read whole.
+type eofGate struct {
+	r    *bytes.Reader
+	gate chan struct{}
+	once sync.Once
+}
+
+func (g *eofGate) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if g.r.Len() == 0 {
+		g.once.Do(func() { close(g.gate) })
+		return n, io.EOF
+	}
+	return n, err
+}
+
+// A stream that cannot keep up with a request is left behind, which does
+// not hold the request back: the content is read whole after its last
+// byte instead.
+func TestSlowStreamIsLeftBehind(t *testing.T) {
+	cs := &countStreamer{version: "v1", gate: make(chan struct{})}
+	s, _, meta, alice := newHashService(t, cs)
+	ctx := context.Background()
+	data := bytes.Repeat([]byte("plain text, nothing to see\n"), 120_000) // 3 MiB and more: more than the buffers
+	tr, err := s.Create(ctx, alice, CreateRequest{To: []string{"bob"}, Name: "notes.txt", Size: int64(len(data))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := &eofGate{r: bytes.NewReader(data), gate: cs.gate}
+	if _, err := s.Write(ctx, alice, tr.ID, Chunk{Offset: 0, Length: int64(len(data)), Body: body}); err != nil {
+		t.Fatal(err)
+	}
+	s.Wait()
+	if got, _ := (*meta).Transfer(ctx, tr.ID); got.State != ferry.StateAvailable {
+		t.Errorf("%s, want available", got.State)
+	}
+	if n := cs.inspects.Load(); n != 1 {
+		t.Errorf("the content was read whole %d times, want once", n)
 	}
 }
