@@ -41,7 +41,7 @@ func fullTransfer(id string, sender, r1, r2 *ferry.Account) *ferry.Transfer {
 			With("size", float64(1234)).WithRetryAfter(90 * time.Second),
 		Offset:          4096,
 		Challenge:       &ferry.Challenge{Ranges: []ferry.ByteRange{{Offset: 0, Length: 16}, {Offset: 1 << 40, Length: 32}}},
-		UploadState:      []byte("sha\x03 any bytes\x00\xff"),
+		UploadState:     []byte("sha\x03 any bytes\x00\xff"),
 		CreatedAt:       base(),
 		UpdatedAt:       at(3 * time.Minute),
 		UploadExpiresAt: at(time.Hour),
