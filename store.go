@@ -242,7 +242,9 @@ type Streamer interface {
 type Stream interface {
 	// Version names the rules this stream judges by.
 	Version() string
-	// Write judges the next bytes; a verdict (an *Error) ends the stream.
+	// Write judges the next bytes; a verdict (an *Error) ends the stream,
+	// and so does ErrNotJudged: the stream needs no more bytes, and will
+	// give no verdict.
 	Write(p []byte) error
 	// State saves the stream's progress, for a later request to resume.
 	State() ([]byte, error)

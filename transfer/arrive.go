@@ -130,6 +130,7 @@ type tee struct {
 	free   chan []byte
 	done   chan struct{}
 	stop   atomic.Pointer[error] // set by the sink: end the request with it
+	off    atomic.Bool           // set by the sink: it wants no more bytes (and gives no verdict)
 }
 
 func newTee(wait bool, sink func([]byte) error) *tee {
@@ -145,7 +146,11 @@ func newTee(wait bool, sink func([]byte) error) *tee {
 			if !failed {
 				if err := sink(b); err != nil {
 					failed = true
-					t.stop.Store(&err)
+					if errors.Is(err, ferry.ErrNotJudged) { // nothing for it here: no verdict, no more bytes
+						t.off.Store(true)
+					} else {
+						t.stop.Store(&err)
+					}
 				}
 			}
 			t.free <- b[:0]
@@ -159,6 +164,9 @@ func (t *tee) Read(p []byte) (int, error) {
 		return 0, errors.Join(*err, ferry.ErrDiscard)
 	}
 	n, err := t.r.Read(p)
+	if !t.lagged && t.off.Load() {
+		t.lagged = true
+	}
 	for b := p[:n]; len(b) > 0 && !t.lagged; {
 		if t.cur == nil {
 			if t.cur = t.next(); t.cur == nil {

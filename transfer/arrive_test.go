@@ -175,6 +175,7 @@ func TestSettleLockKeepsOneNodeAtATime(t *testing.T) {
 type countStreamer struct {
 	version   string
 	notJudged bool
+	off       bool          // the stream wants no bytes (not its kind of content)
 	gate      chan struct{} // when set, the stream's first write waits for it
 	inspects  atomic.Int32
 }
@@ -200,6 +201,9 @@ type countStream struct {
 
 func (s *countStream) Version() string { return s.version }
 func (s *countStream) Write(p []byte) error {
+	if s.c.off {
+		return ferry.ErrNotJudged
+	}
 	if s.c.gate != nil {
 		<-s.c.gate
 	}
@@ -228,6 +232,7 @@ func TestStreamedVerdictSparesTheReadBack(t *testing.T) {
 	}{
 		{"judged as it arrived", nil, false, 0},
 		{"not judged", nil, true, 1},
+		{"not its content", func(s *countStreamer, _ ferry.MetaStore, _ string) {}, false, 1},
 		{"state lost", func(_ *countStreamer, meta ferry.MetaStore, id string) {
 			tr, _ := meta.Transfer(context.Background(), id)
 			tr.UploadState = nil
@@ -235,7 +240,7 @@ func TestStreamedVerdictSparesTheReadBack(t *testing.T) {
 		}, false, 1},
 		{"rules changed", func(s *countStreamer, _ ferry.MetaStore, _ string) { s.version = "v2" }, false, 1},
 	} {
-		cs := &countStreamer{version: "v1", notJudged: c.notJudged}
+		cs := &countStreamer{version: "v1", notJudged: c.notJudged, off: c.name == "not its content"}
 		s, _, meta, alice := newHashService(t, cs)
 		ctx := context.Background()
 		data := bytes.Repeat([]byte("plain text, nothing to see\n"), 1000)

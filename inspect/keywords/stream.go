@@ -70,7 +70,8 @@ func (in *Inspector) Stream(state []byte) *Stream {
 func (st *Stream) Version() string { return st.m.Version() }
 
 // Write judges the next bytes of the content: the 5001 error of a hit
-// ends the stream.
+// ends the stream, and so does ferry.ErrNotJudged once the first bytes
+// showed content that is not UTF-8 text (the stream needs no more).
 func (st *Stream) Write(p []byte) error {
 	if st.mode == streamUndecided {
 		take := min(len(p), headLen-len(st.head))
@@ -84,7 +85,7 @@ func (st *Stream) Write(p []byte) error {
 		}
 	}
 	if st.mode != streamText {
-		return nil
+		return ferry.ErrNotJudged // not text: no more bytes are needed
 	}
 	st.sc.Write(p)
 	return st.verdict()
