@@ -295,7 +295,7 @@ func (a *arrival) state(n, size int64) ([]byte, error) {
 	if a.hashed != nil && n == a.held+a.hashed.n {
 		u.hash = a.hash
 	}
-	if a.fed != nil && !a.fed.lagged && n == a.held+a.fed.n {
+	if a.fed != nil && !a.fed.lagged && !a.fed.off.Load() && n == a.held+a.fed.n {
 		if n == size {
 			switch err := a.stream.Close(); {
 			case err == nil:
