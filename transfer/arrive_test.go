@@ -35,6 +35,20 @@ func (r *readBacks) OpenUpload(ctx context.Context, id string) (io.ReadCloser, e
 // newHashService is a Service on a real SQLite file and folder, with a
 // sender and a recipient.
 func newHashService(t *testing.T, inspectors ...ferry.Inspector) (*Service, *readBacks, *ferry.MetaStore, *ferry.Account) {
+	return newServiceAt(t, nil, inspectors...)
+}
+
+// stepClock is a clock that tests move.
+type stepClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *stepClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *stepClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// newServiceAt is newHashService on clock clk (nil: the wall clock).
+func newServiceAt(t *testing.T, clk ferry.Clock, inspectors ...ferry.Inspector) (*Service, *readBacks, *ferry.MetaStore, *ferry.Account) {
 	t.Helper()
 	dir := t.TempDir()
 	meta, err := sqlite.Open(filepath.Join(dir, "ferry.db"))
@@ -60,7 +74,7 @@ func newHashService(t *testing.T, inspectors ...ferry.Inspector) (*Service, *rea
 		t.Fatal(err)
 	}
 	s := New(Options{Meta: meta, Blobs: blobs, Policy: func() *policy.Policy { return p }, Config: Config{VerdictWait: -1},
-		Inspectors: inspectors})
+		Inspectors: inspectors, Clock: clk})
 	var ms ferry.MetaStore = meta
 	return s, blobs, &ms, accts[0]
 }
@@ -309,5 +323,35 @@ func TestSlowStreamIsLeftBehind(t *testing.T) {
 	}
 	if n := cs.inspects.Load(); n != 1 {
 		t.Errorf("the content was read whole %d times, want once", n)
+	}
+}
+
+// An upload a request is writing right now is not abandoned, however long
+// that one request streams; once it lets go, the sweeper abandons it.
+func TestSweeperLeavesAnUploadBeingWritten(t *testing.T) {
+	clk := &stepClock{t: time.Now()}
+	s, _, meta, alice := newServiceAt(t, clk)
+	ctx := context.Background()
+	tr, err := s.Create(ctx, alice, CreateRequest{To: []string{"bob"}, Name: "notes.txt", Size: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Write(ctx, alice, tr.ID, Chunk{Offset: 0, Length: 10, Body: bytes.NewReader(make([]byte, 10))}); err != nil {
+		t.Fatal(err)
+	}
+	_, release, err := s.locks.Lock(ctx, tr.ID, nil) // a request streams on
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(48 * time.Hour)
+	if rep, err := s.Sweep(ctx); err != nil || rep.Abandoned != 0 {
+		t.Fatalf("sweep while it is written: %+v %v", rep, err)
+	}
+	if got, _ := (*meta).Transfer(ctx, tr.ID); got.State != ferry.StateUploading {
+		t.Fatalf("abandoned while it was written: %s", got.State)
+	}
+	release()
+	if rep, err := s.Sweep(ctx); err != nil || rep.Abandoned != 1 {
+		t.Fatalf("sweep once it is let go: %+v %v", rep, err)
 	}
 }

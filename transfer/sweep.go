@@ -62,9 +62,20 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 	return rep, err
 }
 
-// expire ends one due transfer; false when another node got there first.
+// expire ends one due transfer; false when another node got there first,
+// or when a request is writing the upload right now.
 func (s *Service) expire(ctx context.Context, t *ferry.Transfer, now time.Time) (bool, error) {
 	from := t.State
+	if tl, ok := s.locks.(TryLocker); ok && from == ferry.StateUploading {
+		// A request is writing it (one PATCH may stream for longer than
+		// AbandonAfter): not abandoned.
+		lctx, release, err := tl.TryLock(ctx, t.ID)
+		if err != nil || release == nil {
+			return false, err
+		}
+		defer release()
+		ctx = lctx
+	}
 	t.State, t.UpdatedAt, t.Challenge = ferry.StateExpired, now, nil
 	if from == ferry.StateUploading {
 		t.Error = ferry.E(ferry.CodeUploadStalled).WithRule("uploads.abandon_after").
