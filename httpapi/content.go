@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/ferryhq/ferry"
 )
 
 // content serves a transfer's bytes: Range requests (206) and If-Range
@@ -30,7 +31,7 @@ func (a *API) content(w http.ResponseWriter, r *http.Request) {
 	h.Set("ETag", `"`+t.SHA256+`"`)
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Disposition", ContentDisposition(t.Name))
+	h.Set("Content-Disposition", ferry.ContentDisposition(t.Name))
 	h.Set("Cache-Control", "private, no-cache")
 	cw := &countingWriter{ResponseWriter: w}
 	http.ServeContent(cw, r, "", time.Time{}, rc)
@@ -118,37 +119,3 @@ func (c *countingWriter) ReadFrom(src io.Reader) (int64, error) {
 }
 
 func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
-
-// ContentDisposition returns an attachment disposition for name per RFC
-// 6266: an ASCII fallback in filename (other characters replaced by '_')
-// and the exact UTF-8 name in filename* (RFC 5987 percent-encoding).
-func ContentDisposition(name string) string {
-	var ascii, ext strings.Builder
-	for _, r := range name {
-		switch {
-		case r == '"' || r == '\\':
-			ascii.WriteByte('_')
-		case r >= 0x20 && r < 0x7f:
-			ascii.WriteRune(r)
-		default:
-			ascii.WriteByte('_')
-		}
-	}
-	for _, b := range []byte(name) {
-		if isAttrChar(b) {
-			ext.WriteByte(b)
-		} else {
-			fmt.Fprintf(&ext, "%%%02X", b)
-		}
-	}
-	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii.String(), ext.String())
-}
-
-// isAttrChar reports whether b may appear unencoded in an RFC 5987 value.
-func isAttrChar(b byte) bool {
-	switch {
-	case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$&+-.^_`|~", b) >= 0
-}

@@ -10,8 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ferryhq/ferry"
 	"github.com/minio/minio-go/v7"
+
+	"github.com/ferryhq/ferry"
 )
 
 // maxPresignTTL is the longest a SigV4 presigned URL may live.
@@ -111,45 +112,13 @@ func (s *Store) PresignGet(ctx context.Context, sum string, ttl time.Duration, f
 	}
 	params := url.Values{}
 	if filename != "" {
-		params.Set("response-content-disposition", contentDisposition(filename))
+		params.Set("response-content-disposition", ferry.ContentDisposition(filename))
 	}
 	u, err := s.c.PresignedGetObject(ctx, s.cfg.Bucket, p.Key, ttl, params)
 	if err != nil {
 		return nil, unavailable(op, err)
 	}
 	return u, nil
-}
-
-// contentDisposition returns an attachment disposition for name per RFC
-// 6266: an ASCII fallback in filename (other characters replaced by '_')
-// and the exact UTF-8 name in filename* (RFC 5987 percent-encoding). It is
-// httpapi's, repeated because a blob store sits below the HTTP layer.
-func contentDisposition(name string) string {
-	var ascii, ext strings.Builder
-	for _, r := range name {
-		if r == '"' || r == '\\' || r < 0x20 || r >= 0x7f {
-			ascii.WriteByte('_')
-		} else {
-			ascii.WriteRune(r)
-		}
-	}
-	for _, b := range []byte(name) {
-		if isAttrChar(b) {
-			ext.WriteByte(b)
-		} else {
-			fmt.Fprintf(&ext, "%%%02X", b)
-		}
-	}
-	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii.String(), ext.String())
-}
-
-// isAttrChar reports whether b may appear unencoded in an RFC 5987 value.
-func isAttrChar(b byte) bool {
-	switch {
-	case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$&+-.^_`|~", b) >= 0
 }
 
 // reader reads an object of known size from pos by ranged GETs: one
