@@ -74,6 +74,9 @@ func (o Options) Compile(dicts ...*Dictionary) (*Matcher, error) {
 		return nil, err
 	}
 	m.trans, m.outs = a.trans, a.outs
+	hugeSlice(m.nodes)
+	hugeSlice(m.wide)
+	hugeSlice(m.filter)
 	m.tab = newSymTable(folds(), alpha)
 	m.stats.Alphabet = len(runes) - 1
 	m.stats.States = a.states

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package keywords
+
+import "unsafe"
+
+func hugePages(unsafe.Pointer, uintptr) {}
