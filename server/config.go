@@ -73,6 +73,10 @@ type UploadsConfig struct {
 	VerdictWait        policy.Duration `yaml:"verdict_wait"`
 	VerdictWaitMaxSize ferry.Bytes     `yaml:"verdict_wait_max_size"`
 	LockWait           policy.Duration `yaml:"lock_wait"`
+	// Hash is when an upload's SHA-256 is computed: arrival (as its bytes
+	// arrive), after (reading it back after the last byte), or auto:
+	// arrival on s3, after on a local disk.
+	Hash string `yaml:"hash"`
 }
 
 // SweeperConfig tunes the sweeper.
@@ -108,7 +112,7 @@ func DefaultConfig() *Config {
 		Metadata: MetadataConfig{Driver: "sqlite"},
 		Blobs:    BlobsConfig{Driver: "local", Download: "proxy", RedirectTTL: policy.Duration(5 * time.Minute)},
 		Uploads: UploadsConfig{AbandonAfter: policy.Duration(24 * time.Hour), VerdictWait: policy.Duration(2 * time.Second), VerdictWaitMaxSize: 64 << 20,
-			LockWait: policy.Duration(10 * time.Second)},
+			LockWait: policy.Duration(10 * time.Second), Hash: "auto"},
 		Sweeper: SweeperConfig{Interval: policy.Duration(time.Minute), OrphanInterval: policy.Duration(time.Hour),
 			OrphanGrace: policy.Duration(time.Hour)},
 		Auth:    AuthConfig{TokenTTL: policy.Duration(30 * 24 * time.Hour)},
@@ -197,6 +201,9 @@ func (c *Config) Complete() error {
 	if c.Blobs.Driver == "" {
 		c.Blobs.Driver = "local"
 	}
+	if c.Uploads.Hash == "" {
+		c.Uploads.Hash = "auto"
+	}
 	if c.Blobs.Download == "" {
 		c.Blobs.Download = "proxy"
 	}
@@ -232,6 +239,8 @@ func (c *Config) Complete() error {
 		return &policy.PathError{Path: "blobs.download", Msg: fmt.Sprintf("%q is neither proxy nor redirect", c.Blobs.Download)}
 	case c.Blobs.Download == "redirect" && c.Blobs.Driver != "s3":
 		return &policy.PathError{Path: "blobs.download", Msg: "redirect needs the s3 driver (a local disk has no URL to send recipients to)"}
+	case c.Uploads.Hash != "auto" && c.Uploads.Hash != "arrival" && c.Uploads.Hash != "after":
+		return &policy.PathError{Path: "uploads.hash", Msg: fmt.Sprintf("%q is none of auto, arrival, after", c.Uploads.Hash)}
 	case c.Log.Format != "" && c.Log.Format != "text" && c.Log.Format != "json":
 		return fmt.Errorf("log.format: %q is neither text nor json", c.Log.Format)
 	}

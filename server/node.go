@@ -111,6 +111,7 @@ func Open(cfg *Config, o Options) (*Node, error) {
 			VerdictWait:        time.Duration(cfg.Uploads.VerdictWait),
 			VerdictWaitMaxSize: int64(cfg.Uploads.VerdictWaitMaxSize),
 			LockWait:           time.Duration(cfg.Uploads.LockWait),
+			HashAfter:          cfg.Uploads.Hash == "after" || cfg.Uploads.Hash == "auto" && cfg.Blobs.Driver != "s3",
 		},
 	})
 	n.API = httpapi.New(httpapi.Options{Accounts: n.Accounts, Transfers: n.Transfers, Policy: current, Log: o.Log,

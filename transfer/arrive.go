@@ -249,6 +249,7 @@ func (s *Service) arrive(t *ferry.Transfer, held int64, body io.Reader) (*arriva
 	u := decodeUploadState(t.UploadState, held)
 	a := &arrival{held: held}
 	switch {
+	case s.cfg.HashAfter:
 	case held == 0:
 		a.hash = sha256.New()
 	case u.hash != nil:

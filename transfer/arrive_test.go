@@ -49,6 +49,11 @@ func (c *stepClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 
 // newServiceAt is newHashService on clock clk (nil: the wall clock).
 func newServiceAt(t *testing.T, clk ferry.Clock, inspectors ...ferry.Inspector) (*Service, *readBacks, *ferry.MetaStore, *ferry.Account) {
+	return newServiceWith(t, Config{VerdictWait: -1}, clk, inspectors...)
+}
+
+// newServiceWith is newServiceAt with configuration c.
+func newServiceWith(t *testing.T, c Config, clk ferry.Clock, inspectors ...ferry.Inspector) (*Service, *readBacks, *ferry.MetaStore, *ferry.Account) {
 	t.Helper()
 	dir := t.TempDir()
 	meta, err := sqlite.Open(filepath.Join(dir, "ferry.db"))
@@ -73,7 +78,7 @@ func newServiceAt(t *testing.T, clk ferry.Clock, inspectors ...ferry.Inspector) 
 	if err := p.Complete(); err != nil {
 		t.Fatal(err)
 	}
-	s := New(Options{Meta: meta, Blobs: blobs, Policy: func() *policy.Policy { return p }, Config: Config{VerdictWait: -1},
+	s := New(Options{Meta: meta, Blobs: blobs, Policy: func() *policy.Policy { return p }, Config: c,
 		Inspectors: inspectors, Clock: clk})
 	var ms ferry.MetaStore = meta
 	return s, blobs, &ms, accts[0]
@@ -353,5 +358,28 @@ func TestSweeperLeavesAnUploadBeingWritten(t *testing.T) {
 	release()
 	if rep, err := s.Sweep(ctx); err != nil || rep.Abandoned != 1 {
 		t.Fatalf("sweep once it is let go: %+v %v", rep, err)
+	}
+}
+
+// With HashAfter, nothing is hashed beside the write: the upload is read
+// back once after its last byte, and its hash is right.
+func TestHashAfterReadsBackOnce(t *testing.T) {
+	s, blobs, meta, alice := newServiceWith(t, Config{VerdictWait: -1, HashAfter: true}, nil)
+	ctx := context.Background()
+	data := bytes.Repeat([]byte{1, 2, 3, 4, 5}, 300_000)
+	want := sha256.Sum256(data)
+	tr, err := s.Create(ctx, alice, CreateRequest{To: []string{"bob"}, Name: "disk.iso", Size: int64(len(data)), SHA256: hex.EncodeToString(want[:])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range [][2]int{{0, 1 << 20}, {1 << 20, len(data)}} {
+		if _, err := s.Write(ctx, alice, tr.ID, Chunk{Offset: int64(part[0]), Length: int64(part[1] - part[0]), Body: bytes.NewReader(data[part[0]:part[1]])}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Wait()
+	got, _ := (*meta).Transfer(ctx, tr.ID)
+	if got.State != ferry.StateAvailable || got.SHA256 != hex.EncodeToString(want[:]) || blobs.n.Load() != 1 {
+		t.Errorf("%s %s, read back %d times; want available, the content's hash, once", got.State, got.SHA256, blobs.n.Load())
 	}
 }

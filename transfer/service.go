@@ -19,6 +19,12 @@ type Config struct {
 	// sweeper abandons it (2003 UPLOAD_STALLED) and frees its reservation.
 	// Default 24h.
 	AbandonAfter time.Duration
+	// HashAfter hashes an upload once its last byte is in, reading it back,
+	// rather than as its bytes arrive. Reading back is cheap from a local
+	// disk's page cache, and hashing beside the write costs a fast client
+	// (one on the same machine or LAN) CPU that the write would use; from
+	// an object store reading back costs a second transfer of every byte.
+	HashAfter bool
 	// InspectVersion names the inspection rules when Options.InspectVersion
 	// is nil; default "1".
 	InspectVersion string
