@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/blob/internal/key"
 )
 
 // bufSize is the size of the copy buffer: each Append moves data through
@@ -36,7 +37,7 @@ var bufPool = sync.Pool{New: func() any {
 // the int64 result is then the size found on disk, as far as it is known.
 func (s *Store) Append(ctx context.Context, id string, offset int64, r io.Reader) (int64, error) {
 	const op = "blob/local: append"
-	if err := checkID(op, id); err != nil {
+	if err := key.CheckID(op, id); err != nil {
 		return offset, err
 	}
 	flag := os.O_RDWR

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/ferryhq/ferry/blob/internal/key"
 )
 
 // commitTries bounds how often Commit recreates a fan-out folder that a
@@ -16,7 +18,7 @@ const commitTries = 3
 // UploadSize returns how many bytes upload id holds; 0 for an unknown id.
 func (s *Store) UploadSize(ctx context.Context, id string) (int64, error) {
 	const op = "blob/local: upload size"
-	if err := checkID(op, id); err != nil {
+	if err := key.CheckID(op, id); err != nil {
 		return 0, err
 	}
 	fi, err := os.Stat(s.uploadPath(id))
@@ -32,7 +34,7 @@ func (s *Store) UploadSize(ctx context.Context, id string) (int64, error) {
 // OpenUpload returns upload id, an *os.File, read from its first byte.
 func (s *Store) OpenUpload(ctx context.Context, id string) (io.ReadCloser, error) {
 	const op = "blob/local: open upload"
-	if err := checkID(op, id); err != nil {
+	if err := key.CheckID(op, id); err != nil {
 		return nil, err
 	}
 	f, err := os.Open(s.uploadPath(id))
@@ -45,7 +47,7 @@ func (s *Store) OpenUpload(ctx context.Context, id string) (io.ReadCloser, error
 // DeleteUpload removes upload id; an unknown id is not an error.
 func (s *Store) DeleteUpload(ctx context.Context, id string) error {
 	const op = "blob/local: delete upload"
-	if err := checkID(op, id); err != nil {
+	if err := key.CheckID(op, id); err != nil {
 		return err
 	}
 	if err := os.Remove(s.uploadPath(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -59,10 +61,10 @@ func (s *Store) DeleteUpload(ctx context.Context, id string) error {
 // already the upload is removed instead. The hash is not checked again.
 func (s *Store) Commit(ctx context.Context, id, sum string) error {
 	const op = "blob/local: commit"
-	if err := checkID(op, id); err != nil {
+	if err := key.CheckID(op, id); err != nil {
 		return err
 	}
-	if err := checkSHA(op, sum); err != nil {
+	if err := key.CheckSHA(op, sum); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -99,7 +101,7 @@ func (s *Store) Commit(ctx context.Context, id, sum string) error {
 // the wait for the disk can overlap with hashing them.
 func (s *Store) SyncUpload(ctx context.Context, id string) error {
 	const op = "blob/local: sync upload"
-	if err := checkID(op, id); err != nil {
+	if err := key.CheckID(op, id); err != nil {
 		return err
 	}
 	if err := syncFile(s.uploadPath(id)); err != nil {
@@ -145,7 +147,7 @@ func syncFile(path string) error {
 // sendfile, and its size.
 func (s *Store) Open(ctx context.Context, sum string) (io.ReadSeekCloser, int64, error) {
 	const op = "blob/local: open"
-	if err := checkSHA(op, sum); err != nil {
+	if err := key.CheckSHA(op, sum); err != nil {
 		return nil, 0, err
 	}
 	f, err := os.Open(s.blobPath(sum))
@@ -164,7 +166,7 @@ func (s *Store) Open(ctx context.Context, sum string) (io.ReadSeekCloser, int64,
 // the blob's fan-out folders if they are empty, as far as it can.
 func (s *Store) Delete(ctx context.Context, sum string) error {
 	const op = "blob/local: delete"
-	if err := checkSHA(op, sum); err != nil {
+	if err := key.CheckSHA(op, sum); err != nil {
 		return err
 	}
 	path := s.blobPath(sum)

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/ferryhq/ferry/blob/internal/key"
 )
 
 // batch is how many folder entries a listing reads at a time, so that a
@@ -21,18 +23,18 @@ const batch = 256
 func (s *Store) Blobs(ctx context.Context, fn func(sha256 string, modTime time.Time) error) error {
 	const op = "blob/local: list blobs"
 	return eachEntry(ctx, op, s.blobs, true, func(a fs.DirEntry) error {
-		if !a.IsDir() || !validHex(a.Name(), 2) {
+		if !a.IsDir() || !key.ValidHex(a.Name(), 2) {
 			return nil
 		}
 		dirA := filepath.Join(s.blobs, a.Name())
 		return eachEntry(ctx, op, dirA, false, func(b fs.DirEntry) error {
-			if !b.IsDir() || !validHex(b.Name(), 2) {
+			if !b.IsDir() || !key.ValidHex(b.Name(), 2) {
 				return nil
 			}
 			prefix := a.Name() + b.Name()
 			return eachEntry(ctx, op, filepath.Join(dirA, b.Name()), false, func(e fs.DirEntry) error {
 				name := e.Name()
-				if !validSHA(name) || name[:4] != prefix {
+				if !key.ValidSHA(name) || name[:4] != prefix {
 					return nil
 				}
 				return visit(op, e, fn)
@@ -47,7 +49,7 @@ func (s *Store) Blobs(ctx context.Context, fn func(sha256 string, modTime time.T
 func (s *Store) Uploads(ctx context.Context, fn func(id string, modTime time.Time) error) error {
 	const op = "blob/local: list uploads"
 	return eachEntry(ctx, op, s.uploads, true, func(e fs.DirEntry) error {
-		if !validID(e.Name()) {
+		if !key.ValidID(e.Name()) {
 			return nil
 		}
 		return visit(op, e, fn)

@@ -18,9 +18,6 @@ const (
 	dirMode  = 0o700
 )
 
-// maxIDLen is the longest upload ID accepted.
-const maxIDLen = 128
-
 var (
 	_ ferry.BlobStore  = (*Store)(nil)
 	_ ferry.BlobLister = (*Store)(nil)
@@ -75,60 +72,6 @@ func (s *Store) uploadPath(id string) string { return filepath.Join(s.uploads, i
 // blobPath returns where the blob lives; sum must be valid.
 func (s *Store) blobPath(sum string) string {
 	return filepath.Join(s.blobs, sum[0:2], sum[2:4], sum)
-}
-
-// validID reports whether id matches ^[A-Za-z0-9_-]{1,128}$.
-func validID(id string) bool {
-	if len(id) == 0 || len(id) > maxIDLen {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '-':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// validHex reports whether s is n lower-case hex digits.
-func validHex(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
-// validSHA reports whether sum is a SHA-256 in 64 lower-case hex digits.
-func validSHA(sum string) bool { return validHex(sum, 64) }
-
-// checkID returns CodeBadRequest unless id is a valid upload ID. The ID
-// itself stays out of the error: it may be anything a client sent.
-func checkID(op, id string) error {
-	if validID(id) {
-		return nil
-	}
-	return ferry.E(ferry.CodeBadRequest).WithOp(op).
-		With("reason", "invalid upload id").
-		WithErr(fmt.Errorf("upload id of %d bytes is not [A-Za-z0-9_-]{1,128}", len(id)))
-}
-
-// checkSHA returns CodeBadRequest unless sum is a valid SHA-256.
-func checkSHA(op, sum string) error {
-	if validSHA(sum) {
-		return nil
-	}
-	return ferry.E(ferry.CodeBadRequest).WithOp(op).
-		With("reason", "invalid sha256").
-		WithErr(fmt.Errorf("sha256 of %d bytes is not 64 lower-case hex digits", len(sum)))
 }
 
 // unavailable wraps an I/O failure as CodeStorageUnavailable. The cause,

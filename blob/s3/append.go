@@ -9,8 +9,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ferryhq/ferry"
 	"github.com/minio/minio-go/v7"
+
+	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/blob/internal/key"
 )
 
 // bufSize is the size of the copy buffer: each Append moves data through
@@ -44,7 +46,7 @@ const flushGrace = 2 * time.Minute
 // CodeStorageUnavailable, with the size the stored state holds.
 func (s *Store) Append(ctx context.Context, id string, offset int64, r io.Reader) (int64, error) {
 	const op = "blob/s3: append"
-	if err := checkID(op, id); err != nil {
+	if err := key.CheckID(op, id); err != nil {
 		return offset, err
 	}
 	// Writes use wctx, which outlives ctx by flushGrace, so that what was

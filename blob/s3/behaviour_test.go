@@ -17,10 +17,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minio/minio-go/v7"
+
 	"github.com/ferryhq/ferry"
 	"github.com/ferryhq/ferry/blob/s3"
 	"github.com/ferryhq/ferry/blob/s3/s3test"
-	"github.com/minio/minio-go/v7"
 )
 
 // content returns n pseudo-random bytes, the same for the same seed.

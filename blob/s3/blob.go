@@ -13,6 +13,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/blob/internal/key"
 )
 
 // maxPresignTTL is the longest a SigV4 presigned URL may live.
@@ -59,7 +60,7 @@ func (s *Store) writePointer(ctx context.Context, sum string, obj *object, fresh
 // the bytes from there.
 func (s *Store) Open(ctx context.Context, sum string) (io.ReadSeekCloser, int64, error) {
 	const op = "blob/s3: open"
-	if err := checkSHA(op, sum); err != nil {
+	if err := key.CheckSHA(op, sum); err != nil {
 		return nil, 0, err
 	}
 	p, err := s.readPointer(ctx, op, sum)
@@ -74,7 +75,7 @@ func (s *Store) Open(ctx context.Context, sum string) (io.ReadSeekCloser, int64,
 // that Blobs still lists, for the sweeper to delete again.
 func (s *Store) Delete(ctx context.Context, sum string) error {
 	const op = "blob/s3: delete"
-	if err := checkSHA(op, sum); err != nil {
+	if err := key.CheckSHA(op, sum); err != nil {
 		return err
 	}
 	p, err := s.readPointer(ctx, op, sum)
@@ -99,7 +100,7 @@ func (s *Store) Delete(ctx context.Context, sum string) error {
 // the exact UTF-8 name (RFC 6266, RFC 5987 filename*).
 func (s *Store) PresignGet(ctx context.Context, sum string, ttl time.Duration, filename string) (*url.URL, error) {
 	const op = "blob/s3: presign get"
-	if err := checkSHA(op, sum); err != nil {
+	if err := key.CheckSHA(op, sum); err != nil {
 		return nil, err
 	}
 	if ttl < time.Second || ttl > maxPresignTTL {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/minio/minio-go/v7"
+
+	"github.com/ferryhq/ferry/blob/internal/key"
 )
 
 // Blobs calls fn for every blob with the time its pointer was written, in
@@ -19,7 +21,7 @@ func (s *Store) Blobs(ctx context.Context, fn func(sha256 string, modTime time.T
 			return unavailable(op, oi.Err)
 		}
 		sum := strings.TrimPrefix(oi.Key, prefix)
-		if !validSHA(sum) {
+		if !key.ValidSHA(sum) {
 			continue
 		}
 		if err := fn(sum, oi.LastModified); err != nil {
@@ -44,7 +46,7 @@ func (s *Store) Uploads(ctx context.Context, fn func(id string, modTime time.Tim
 			return unavailable(op, oi.Err)
 		}
 		name, _, ok := strings.Cut(strings.TrimPrefix(oi.Key, prefix), ".")
-		if !ok || !validID(name) {
+		if !ok || !key.ValidID(name) {
 			continue
 		}
 		if name != id && id != "" {

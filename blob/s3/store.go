@@ -12,17 +12,15 @@ import (
 	"net/http"
 	"sync/atomic"
 
-	"github.com/ferryhq/ferry"
 	"github.com/minio/minio-go/v7"
+
+	"github.com/ferryhq/ferry"
 )
 
 var (
 	_ ferry.BlobStore  = (*Store)(nil)
 	_ ferry.BlobLister = (*Store)(nil)
 )
-
-// maxIDLen is the longest upload ID accepted.
-const maxIDLen = 128
 
 // maxStateSize bounds what the store reads of a state object (an upload's
 // info or a blob's pointer): 10 000 parts of JSON fit many times over.
@@ -248,57 +246,6 @@ func isPreconditionFailed(err error) bool {
 func isNotImplemented(err error) bool {
 	r, ok := errResponse(err)
 	return ok && (r.Code == "NotImplemented" || r.StatusCode == http.StatusNotImplemented)
-}
-
-// validID reports whether id matches ^[A-Za-z0-9_-]{1,128}$.
-func validID(id string) bool {
-	if len(id) == 0 || len(id) > maxIDLen {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '-':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// validSHA reports whether sum is a SHA-256 in 64 lower-case hex digits.
-func validSHA(sum string) bool {
-	if len(sum) != 64 {
-		return false
-	}
-	for i := 0; i < len(sum); i++ {
-		c := sum[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
-// checkID returns CodeBadRequest unless id is a valid upload ID. The ID
-// itself stays out of the error: it may be anything a client sent.
-func checkID(op, id string) error {
-	if validID(id) {
-		return nil
-	}
-	return ferry.E(ferry.CodeBadRequest).WithOp(op).
-		With("reason", "invalid upload id").
-		WithErr(fmt.Errorf("upload id of %d bytes is not [A-Za-z0-9_-]{1,128}", len(id)))
-}
-
-// checkSHA returns CodeBadRequest unless sum is a valid SHA-256.
-func checkSHA(op, sum string) error {
-	if validSHA(sum) {
-		return nil
-	}
-	return ferry.E(ferry.CodeBadRequest).WithOp(op).
-		With("reason", "invalid sha256").
-		WithErr(fmt.Errorf("sha256 of %d bytes is not 64 lower-case hex digits", len(sum)))
 }
 
 // unavailable wraps a failure of the object store as

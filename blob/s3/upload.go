@@ -7,14 +7,16 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/ferryhq/ferry"
 	"github.com/minio/minio-go/v7"
+
+	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/blob/internal/key"
 )
 
 // UploadSize returns how many bytes upload id holds; 0 for an unknown id.
 func (s *Store) UploadSize(ctx context.Context, id string) (int64, error) {
 	const op = "blob/s3: upload size"
-	if err := checkID(op, id); err != nil {
+	if err := key.CheckID(op, id); err != nil {
 		return 0, err
 	}
 	f, err := s.readInfo(ctx, op, id)
@@ -31,7 +33,7 @@ func (s *Store) UploadSize(ctx context.Context, id string) (int64, error) {
 // still works, by copying the object into a new upload.
 func (s *Store) OpenUpload(ctx context.Context, id string) (io.ReadCloser, error) {
 	const op = "blob/s3: open upload"
-	if err := checkID(op, id); err != nil {
+	if err := key.CheckID(op, id); err != nil {
 		return nil, err
 	}
 	f, err := s.readInfo(ctx, op, id)
@@ -133,10 +135,10 @@ func (s *Store) tailPart(ctx context.Context, f *info) (part, error) {
 // already the upload is removed instead. The hash is not checked again.
 func (s *Store) Commit(ctx context.Context, id, sum string) error {
 	const op = "blob/s3: commit"
-	if err := checkID(op, id); err != nil {
+	if err := key.CheckID(op, id); err != nil {
 		return err
 	}
-	if err := checkSHA(op, sum); err != nil {
+	if err := key.CheckSHA(op, sum); err != nil {
 		return err
 	}
 	f, err := s.readInfo(ctx, op, id)
@@ -192,7 +194,7 @@ func (s *Store) exists(ctx context.Context, key string) bool {
 // DeleteUpload removes upload id; an unknown id is not an error.
 func (s *Store) DeleteUpload(ctx context.Context, id string) error {
 	const op = "blob/s3: delete upload"
-	if err := checkID(op, id); err != nil {
+	if err := key.CheckID(op, id); err != nil {
 		return err
 	}
 	f, err := s.readInfo(ctx, op, id)

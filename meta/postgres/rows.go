@@ -46,7 +46,7 @@ func loadRecipients(ctx context.Context, tx pgx.Tx, ts []*ferry.Transfer) error 
 	for i, t := range ts {
 		byID[t.ID], ids[i] = t, t.ID
 	}
-	rows, err := tx.Query(ctx, `SELECT r.transfer_id, r.account_id, a.username, r.status, r.decided_at, r.downloaded_at
+	rows, err := tx.Query(ctx, `SELECT `+sqlstore.RecipientCols+`
 		FROM recipients r JOIN accounts a ON a.id = r.account_id
 		WHERE r.transfer_id = ANY ($1) ORDER BY r.transfer_id, r.position`, ids)
 	if err != nil {
@@ -54,16 +54,10 @@ func loadRecipients(ctx context.Context, tx pgx.Tx, ts []*ferry.Transfer) error 
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var (
-			id, status        string
-			r                 ferry.Recipient
-			decided, download int64
-		)
-		if err := rows.Scan(&id, &r.AccountID, &r.Username, &status, &decided, &download); err != nil {
+		id, r, err := sqlstore.ScanRecipient(rows)
+		if err != nil {
 			return err
 		}
-		r.Status = ferry.RecipientStatus(status)
-		r.DecidedAt, r.DownloadedAt = fromNanos(decided), fromNanos(download)
 		t := byID[id]
 		t.Recipients = append(t.Recipients, r)
 	}

@@ -55,7 +55,7 @@ func loadRecipients(ctx context.Context, tx *txn, ts []*ferry.Transfer) error {
 	for i, t := range ts {
 		byID[t.ID], ids[i] = t, t.ID
 	}
-	const cols = `SELECT r.transfer_id, r.account_id, a.username, r.status, r.decided_at, r.downloaded_at
+	const cols = `SELECT ` + sqlstore.RecipientCols + `
 		FROM recipients r JOIN accounts a ON a.id = r.account_id`
 	var (
 		rows *sql.Rows
@@ -76,16 +76,10 @@ func loadRecipients(ctx context.Context, tx *txn, ts []*ferry.Transfer) error {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var (
-			id, status        string
-			r                 ferry.Recipient
-			decided, download int64
-		)
-		if err := rows.Scan(&id, &r.AccountID, &r.Username, &status, &decided, &download); err != nil {
+		id, r, err := sqlstore.ScanRecipient(rows)
+		if err != nil {
 			return err
 		}
-		r.Status = ferry.RecipientStatus(status)
-		r.DecidedAt, r.DownloadedAt = fromNanos(decided), fromNanos(download)
 		t := byID[id]
 		t.Recipients = append(t.Recipients, r)
 	}

@@ -30,24 +30,3 @@ func TestStartStop(t *testing.T) {
 	}
 	s.Stop() // again: nothing happens
 }
-
-func TestRequired(t *testing.T) {
-	for _, tc := range []struct {
-		ci, require string
-		want        bool
-	}{
-		{"", "", false},
-		{"false", "", false},
-		{"0", "", false},
-		{"true", "", true},
-		{"1", "", true},
-		{"", "1", true},
-		{"false", "1", true},
-	} {
-		t.Setenv("CI", tc.ci)
-		t.Setenv("FERRY_REQUIRE_CLAMD", tc.require)
-		if got := Required(); got != tc.want {
-			t.Errorf("CI=%q FERRY_REQUIRE_CLAMD=%q: Required() = %v, want %v", tc.ci, tc.require, got, tc.want)
-		}
-	}
-}

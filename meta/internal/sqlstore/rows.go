@@ -104,3 +104,23 @@ func Challenge(c *ferry.Challenge) (any, error) {
 	}
 	return string(b), nil
 }
+
+// RecipientCols are the columns ScanRecipient reads: a recipient r of
+// transfer r.transfer_id and its username (a).
+const RecipientCols = `r.transfer_id, r.account_id, a.username, r.status, r.decided_at, r.downloaded_at`
+
+// ScanRecipient reads a row of RecipientCols: the transfer's ID and the
+// recipient.
+func ScanRecipient(sc Scanner) (string, ferry.Recipient, error) {
+	var (
+		id, status        string
+		r                 ferry.Recipient
+		decided, download int64
+	)
+	if err := sc.Scan(&id, &r.AccountID, &r.Username, &status, &decided, &download); err != nil {
+		return "", r, err
+	}
+	r.Status = ferry.RecipientStatus(status)
+	r.DecidedAt, r.DownloadedAt = FromNanos(decided), FromNanos(download)
+	return id, r, nil
+}
