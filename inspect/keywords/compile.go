@@ -69,7 +69,11 @@ func (o Options) Compile(dicts ...*Dictionary) (*Matcher, error) {
 	}
 	m.setWordFlags(tk, runes)
 	m.version, m.fp = m.hashVersion(gap, tk, runes)
-	a, err := buildAutomaton(tk, int32(len(runes)-1))
+	word := make([]bool, len(runes))
+	for i, r := range runes {
+		word[i] = i > 0 && isWordRune(r)
+	}
+	a, err := buildAutomaton(tk, int32(len(runes)-1), word)
 	if err != nil {
 		return nil, err
 	}

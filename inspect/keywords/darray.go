@@ -24,14 +24,17 @@ type node struct {
 	base  int32  // children at base+c
 	check int32  // parent's slot; -1 when the slot is free, -2 for the root
 	fail  int32  // the longest proper suffix that is a node
-	info  uint32 // depth | hasOut | out index << outShift
+	info  uint32 // depth | hasOut | startsWord | out index << outShift
 }
 
 const (
 	depthMask = 1<<7 - 1
 	hasOut    = 1 << 7
-	outShift  = 8
-	maxOuts   = 1<<(32-outShift) - 1
+	// startsWord marks a node whose first symbol is a word character:
+	// every entry below it needs a word boundary before its start.
+	startsWord = 1 << 8
+	outShift   = 9
+	maxOuts    = 1<<(32-outShift) - 1
 )
 
 func (n *node) depth() int64 { return int64(n.info & depthMask) }
@@ -64,8 +67,9 @@ type automaton struct {
 }
 
 // buildAutomaton lays out the trie of keys over an alphabet of k symbols
-// and computes its failure and output links.
-func buildAutomaton(keys *trieKeys, k int32) (*automaton, error) {
+// and computes its failure and output links; word tells which symbols are
+// word characters (indexed by symbol; nil for none).
+func buildAutomaton(keys *trieKeys, k int32, word []bool) (*automaton, error) {
 	b := newDABuilder(int(k), len(keys.syms))
 	nkeys := int32(len(keys.off) - 1)
 
@@ -75,8 +79,9 @@ func buildAutomaton(keys *trieKeys, k int32) (*automaton, error) {
 	qLo, qHi := []int32{0}, []int32{nkeys}
 	qDepth := []uint8{0}
 	first := []int32{1}
-	qTerm := []int32{-1} // the entry ending at the node, or -1
-	qLabel := []int32{0} // the symbol on which it is its parent's child
+	qTerm := []int32{-1}   // the entry ending at the node, or -1
+	qLabel := []int32{0}   // the symbol on which it is its parent's child
+	qWord := []bool{false} // its first symbol is a word character
 	b.use(0, -2)
 	var labels, starts []int32
 	var t trans
@@ -120,6 +125,7 @@ func buildAutomaton(keys *trieKeys, k int32) (*automaton, error) {
 				qDepth = append(qDepth, uint8(d+1))
 				qTerm = append(qTerm, -1)
 				qLabel = append(qLabel, c)
+				qWord = append(qWord, qWord[i] || u == 0 && int(c) < len(word) && word[c])
 			}
 			if wide {
 				if len(t.filter) >= maxRegion {
@@ -159,6 +165,9 @@ func buildAutomaton(keys *trieKeys, k int32) (*automaton, error) {
 	var outs []outRec
 	for i, u := range qSlot {
 		nodes[u].info = uint32(qDepth[i])
+		if qWord[i] {
+			nodes[u].info |= startsWord
+		}
 		for j := first[i]; j < first[i+1]; j++ {
 			f := int32(0)
 			if u != 0 {

@@ -218,3 +218,38 @@ func TestVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestWordStartAfterFailure pins the scan's shortcut inside words: after
+// the trie path of one word dies, the entries that begin later inside it
+// are dropped (they need a word boundary before them), while one that
+// begins after a separator — which the path had skipped — still matches,
+// however the text is cut into writes.
+func TestWordStartAfterFailure(t *testing.T) {
+	m := mustMatcher(t, "abx\nbcd\ncd机\nde\n")
+	for _, tc := range []struct {
+		text string
+		want []span
+	}{
+		{"abcd", nil},                         // bcd, cd機 and de start inside the word
+		{"a bcd", []span{{"bcd", "bcd"}}},     // a|b of abx dies at c; bcd starts after the space
+		{"ab cd机", []span{{"cd机", "cd机"}}},    // ab of abx dies at c; cd机 starts after the space
+		{"a bc de", []span{{"de", "de"}}},     // bc d would end inside the word de; de starts after a space
+		{"a bc d", []span{{"bcd", "bc d"}}},   // separators inside an entry
+		{"xabcd abx", []span{{"abx", "abx"}}}, // the second word
+		{"abc-de", []span{{"de", "de"}}},      // a dash is a boundary
+	} {
+		want := tc.want
+		if got := spans(tc.text, m.ScanString(tc.text)); !equalSpans(got, want) {
+			t.Errorf("Scan(%q) = %q, want %q", tc.text, got, want)
+		}
+		for cut := 1; cut < len(tc.text); cut++ {
+			sc := m.NewScanner()
+			sc.Write([]byte(tc.text[:cut]))
+			sc.Write([]byte(tc.text[cut:]))
+			sc.Close()
+			if got := spans(tc.text, sc.Hits()); !equalSpans(got, want) {
+				t.Errorf("Scan(%q) cut at %d = %q, want %q", tc.text, cut, got, want)
+			}
+		}
+	}
+}

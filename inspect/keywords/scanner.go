@@ -312,49 +312,59 @@ func (sc *Scanner) fast(p []byte, i int) int {
 				t, out, fc = int32(uint32(x)&^rootOut), uint32(x)&rootOut != 0, uint32(x>>32)
 				break
 			}
+			var code uint32 // t is wide: its filter code
+			f := int32(0)   // t's failure link
 			if fc != 0 {
-				// t is a wide child of the root: its filter, then its
-				// failure link, the root, without reading t.
-				bit := filterHash(c) >> (32 - fc&31)
-				w := *(*uint64)(unsafe.Add(filter, uintptr(fc>>5+1+bit>>6)*8))
-				fc = 0
-				if w&(1<<(bit&63)) == 0 {
-					t = 0
+				// t is a wide child of the root, entered at the last
+				// character: its filter code is known and its failure
+				// link is the root, so t itself is not read.
+				code, fc = fc, 0
+			} else {
+				nd := (*node)(unsafe.Add(nodes, uintptr(t)*16))
+				if nd.info&startsWord != 0 && sc.ring[(n-int64(nd.info&depthMask))&ringMask]&prevWordBit != 0 {
+					// t's string starts with a word character right after
+					// another, inside a word: every entry below t needs a
+					// word boundary there, so none can match. Drop it, as
+					// the root does inside a word; the rest of a word then
+					// costs no lookups once t is the root.
+					t = nd.fail
 					continue
 				}
-			}
-			nd := (*node)(unsafe.Add(nodes, uintptr(t)*16))
-			if b := nd.base; b >= 0 {
-				u := (*node)(unsafe.Add(nodes, uintptr(b+c)*16))
-				if u.check == t {
-					t, out = b+c, u.info&hasOut != 0
-					break
-				}
-			} else {
-				code := uint32(-1 - b)
-				bit := filterHash(c) >> (32 - code&31)
-				w := *(*uint64)(unsafe.Add(filter, uintptr(code>>5+1+bit>>6)*8))
-				if w&(1<<(bit&63)) != 0 {
-					h := *(*uint64)(unsafe.Add(filter, uintptr(code>>5)*8))
-					table, mask := uint32(h), uint32(1)<<(h>>32)-1
-					u := int32(0)
-					for j := tableHash(c) >> (32 - uint32(h>>32)); ; j = (j + 1) & mask {
-						e := (*wideEdge)(unsafe.Add(wide, uintptr(table+j)*8))
-						if e.label == c {
-							u = e.child
-							break
-						}
-						if e.label == 0 {
-							break
-						}
+				b := nd.base
+				if b >= 0 {
+					u := (*node)(unsafe.Add(nodes, uintptr(b+c)*16))
+					if u.check == t {
+						t, out = b+c, u.info&hasOut != 0
+						break
 					}
-					if u != 0 {
-						t, out = u, (*node)(unsafe.Add(nodes, uintptr(u)*16)).info&hasOut != 0
+					t = nd.fail
+					continue
+				}
+				code, f = uint32(-1-b), nd.fail
+			}
+			// A wide node: its filter, then its table.
+			bit := filterHash(c) >> (32 - code&31)
+			w := *(*uint64)(unsafe.Add(filter, uintptr(code>>5+1+bit>>6)*8))
+			if w&(1<<(bit&63)) != 0 {
+				h := *(*uint64)(unsafe.Add(filter, uintptr(code>>5)*8))
+				table, mask := uint32(h), uint32(1)<<(h>>32)-1
+				u := int32(0)
+				for j := tableHash(c) >> (32 - uint32(h>>32)); ; j = (j + 1) & mask {
+					e := (*wideEdge)(unsafe.Add(wide, uintptr(table+j)*8))
+					if e.label == c {
+						u = e.child
+						break
+					}
+					if e.label == 0 {
 						break
 					}
 				}
+				if u != 0 {
+					t, out = u, (*node)(unsafe.Add(nodes, uintptr(u)*16)).info&hasOut != 0
+					break
+				}
 			}
-			t = nd.fail
+			t = f
 		}
 		s, gap = t, 0
 		if t != 0 { // at the root no occurrence is in progress to need it
