@@ -85,6 +85,7 @@ func buildAutomaton(keys *trieKeys, k int32, word []bool) (*automaton, error) {
 	b.use(0, -2)
 	var labels, starts []int32
 	var t trans
+	var blooms []uint32 // by slot: childBloom of its children's symbols
 	var edges []wideEdge
 	for i := 0; i < len(qSlot); i++ {
 		u, lo, hi, d := qSlot[i], qLo[i], qHi[i], int32(qDepth[i])
@@ -101,6 +102,12 @@ func buildAutomaton(keys *trieKeys, k int32, word []bool) (*automaton, error) {
 			}
 		}
 		if len(labels) > 0 {
+			for len(blooms) <= int(u) {
+				blooms = append(blooms, make([]uint32, max(1024, len(blooms)))...)
+			}
+			for _, c := range labels {
+				blooms[u] |= childBloom(c)
+			}
 			wide := u != 0 && isWide(labels)
 			var base int32
 			if wide {
@@ -198,6 +205,7 @@ func buildAutomaton(keys *trieKeys, k int32, word []bool) (*automaton, error) {
 		outs = append(outs, outRec{term: t, dict: dl})
 	}
 	a.outs = outs
+	a.finishWide(blooms)
 	a.buildRoot(k)
 	return a, nil
 }

@@ -7,6 +7,9 @@ import (
 	"unsafe"
 )
 
+// kxSet marks a known edge in the scan's kx (see fast).
+const kxSet = 1 << 63
+
 // MaxHits is how many hits a Scanner keeps; Count counts them all.
 const MaxHits = 100
 
@@ -248,6 +251,9 @@ func (sc *Scanner) fast(p []byte, i int) int {
 	}
 	at := uint64(sc.off) << 8
 	fc := uint32(0) // when s is a wide child of the root, its filter code
+	// When s was entered through a wide node's edge: the edge's bloom of
+	// s's children | s's failure link << 32 | kxSet.
+	kx := uint64(0)
 	for i < len(p) {
 		if s == 0 && pw != 0 {
 			// At the root inside a word, ASCII letters and digits can
@@ -282,7 +288,7 @@ func (sc *Scanner) fast(p []byte, i int) int {
 			pw = 0
 			if s != 0 {
 				if gap++; gap > m.maxGap {
-					s, fc = 0, 0
+					s, fc, kx = 0, 0, 0
 				}
 			}
 			i += size
@@ -293,7 +299,7 @@ func (sc *Scanner) fast(p []byte, i int) int {
 		}
 		c := int32(e & symMask)
 		if c == 0 {
-			s, gap, fc = 0, 0, 0
+			s, gap, fc, kx = 0, 0, 0, 0
 			pw = uint64(e>>28) & prevWordBit
 			i += size
 			continue
@@ -320,6 +326,16 @@ func (sc *Scanner) fast(p []byte, i int) int {
 				// link is the root, so t itself is not read.
 				code, fc = fc, 0
 			} else {
+				if kx != 0 {
+					// t was entered through a wide edge: when its bloom
+					// rules c out, go to its failure link unread.
+					x := kx
+					kx = 0
+					if uint32(x)&childBloom(c) == 0 {
+						t = int32(x>>32) & (1<<31 - 1)
+						continue
+					}
+				}
 				nd := (*node)(unsafe.Add(nodes, uintptr(t)*16))
 				if nd.info&startsWord != 0 && sc.ring[(n-int64(nd.info&depthMask))&ringMask]&prevWordBit != 0 {
 					// t's string starts with a word character right after
@@ -348,19 +364,20 @@ func (sc *Scanner) fast(p []byte, i int) int {
 			if w&(1<<(bit&63)) != 0 {
 				h := *(*uint64)(unsafe.Add(filter, uintptr(code>>5)*8))
 				table, mask := uint32(h), uint32(1)<<(h>>32)-1
-				u := int32(0)
+				var ed *wideEdge
 				for j := tableHash(c) >> (32 - uint32(h>>32)); ; j = (j + 1) & mask {
-					e := (*wideEdge)(unsafe.Add(wide, uintptr(table+j)*8))
+					e := (*wideEdge)(unsafe.Add(wide, uintptr(table+j)*16))
 					if e.label == c {
-						u = e.child
+						ed = e
 						break
 					}
 					if e.label == 0 {
 						break
 					}
 				}
-				if u != 0 {
-					t, out = u, (*node)(unsafe.Add(nodes, uintptr(u)*16)).info&hasOut != 0
+				if ed != nil {
+					t, out = ed.child&^edgeOut, ed.child&edgeOut != 0
+					kx = uint64(ed.bloom) | uint64(uint32(ed.fail))<<32 | kxSet
 					break
 				}
 			}

@@ -30,8 +30,42 @@ type trans struct {
 const rootOut = 1 << 31
 
 // wideEdge is an entry of a wide node's table; label 0 is a free entry.
+// Besides the child, it holds what the scan needs of the child for the
+// next character in the common case, so that it need not read the child:
+// whether the child has output (edgeOut in child), a bloom filter of the
+// child's own children (childBloom; 0 for a leaf) and its failure link.
+// After the first character of a Chinese entry, the second one most often
+// ends every entry begun there: the scan then moves on to the failure
+// link without reading the child or its double-array slots.
 type wideEdge struct {
 	label, child int32
+	bloom        uint32
+	fail         int32
+}
+
+// edgeOut marks, in wideEdge.child, a child with output.
+const edgeOut = -1 << 31
+
+// childBloom is the bit of symbol c in a wideEdge's bloom.
+func childBloom(c int32) uint32 { return 1 << (filterHash(c) >> 27) }
+
+// finishWide fills in the edges' outputs, blooms and failure links, once
+// the automaton is complete. blooms is by slot (shorter: no children).
+func (t *trans) finishWide(blooms []uint32) {
+	for i := range t.wide {
+		e := &t.wide[i]
+		if e.label == 0 {
+			continue
+		}
+		v := e.child
+		if int(v) < len(blooms) {
+			e.bloom = blooms[v]
+		}
+		e.fail = t.nodes[v].fail
+		if t.nodes[v].info&hasOut != 0 {
+			e.child |= edgeOut
+		}
+	}
 }
 
 // isWide tells whether a node with these children (symbols ascending)
@@ -94,7 +128,7 @@ func (t *trans) wideTable(region uint32, c int32) int32 {
 	for i := tableHash(c) >> (32 - tlg); ; i = (i + 1) & mask {
 		e := t.wide[table+i]
 		if e.label == c {
-			return e.child
+			return e.child &^ edgeOut
 		}
 		if e.label == 0 {
 			return 0
@@ -149,7 +183,7 @@ func (t *trans) label(v int32) int32 {
 	h := t.filter[uint32(-1-b)>>5]
 	table, tlg := uint32(h), uint32(h>>32)
 	for _, e := range t.wide[table : table+1<<tlg] {
-		if e.child == v && e.label != 0 {
+		if e.child&^edgeOut == v && e.label != 0 {
 			return e.label
 		}
 	}
