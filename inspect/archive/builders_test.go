@@ -20,6 +20,8 @@ var (
 	tarOf         = archivetest.TarOf
 	gz            = archivetest.Gz
 	zst           = archivetest.Zst
+	xzOf          = archivetest.Xz
+	xzPatchBlock  = archivetest.XzPatchBlock
 	gbk           = archivetest.Gbk
 	sparseTar     = archivetest.SparseTar
 	hugeTar       = archivetest.HugeTar

@@ -78,16 +78,16 @@ func (w *walker) decompressor(lv *level, in *bufio.Reader) (io.Reader, string, f
 }
 
 // strippedName is the name of a compressed file's content: "a.txt.gz" →
-// "a.txt", "x.tgz" → "x.tar", "data.zst" → "data"; its base name alone.
+// "a.txt", "x.tgz" → "x.tar", "data.zst" → "data", "y.txz" → "y.tar"; its base name alone.
 func strippedName(p string) string {
 	base := p[strings.LastIndexByte(p, '/')+1:]
 	lower := strings.ToLower(base)
-	for ext, repl := range map[string]string{".tgz": ".tar", ".tbz2": ".tar", ".tbz": ".tar", ".tzst": ".tar"} {
+	for ext, repl := range map[string]string{".tgz": ".tar", ".tbz2": ".tar", ".tbz": ".tar", ".tzst": ".tar", ".txz": ".tar"} {
 		if strings.HasSuffix(lower, ext) {
 			return base[:len(base)-len(ext)] + repl
 		}
 	}
-	for _, ext := range []string{".gz", ".gzip", ".bz2", ".zst", ".zstd"} {
+	for _, ext := range []string{".gz", ".gzip", ".bz2", ".zst", ".zstd", ".xz"} {
 		if strings.HasSuffix(lower, ext) && len(base) > len(ext) {
 			return base[:len(base)-len(ext)]
 		}

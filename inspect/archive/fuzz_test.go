@@ -26,6 +26,8 @@ func FuzzWalk(f *testing.F) {
 		gz(f, "", tarOf(f, ent("a.txt", strings.Repeat("alpha ", 100)))),
 		gz(f, "n.txt", []byte("notes")),
 		zst(f, tarOf(f, ent("a.txt", "alpha")), 20),
+		xzOf(f, tarOf(f, ent("a.txt", "alpha")), 1<<20, 0),
+		xzOf(f, []byte(strings.Repeat("alpha beta ", 2000)), 1<<20, 4096),
 		sevenZipOf(f, szOpts{}, szFile{Name: "a.txt", Body: []byte("alpha")}, szFile{Name: "d", Dir: true}, szFile{Name: "e"}),
 		sevenZipOf(f, szOpts{Solid: true, LZMA: true}, szFile{Name: "a.txt", Body: []byte("alpha")}, szFile{Name: "b.txt", Body: []byte("beta")}),
 		sevenZipOf(f, szOpts{EncodeHdr: []byte{0}}, szFile{Name: "a.txt", Body: []byte("alpha")}),

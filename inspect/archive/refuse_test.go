@@ -90,7 +90,7 @@ func TestUnsupportedAndCorrupt(t *testing.T) {
 		{"zip Deflate64", "m.zip", zipOf(t, file{Name: "a.txt", Body: []byte("x"), Method: 9}), limit(LimitMethod, "m.zip/a.txt")},
 		{"7z zstd coder", "m.7z", sevenZipOf(t, szOpts{Coder: []byte{0x04, 0xf7, 0x11, 0x01}}, szFile{Name: "a.txt", Body: []byte("x")}),
 			fails(ferry.CodeArchiveLimit, "limit_name", LimitMethod, "actual", "04f71101", "path", "m.7z/a.txt")},
-		{"xz", "a.tar.xz", []byte("\xfd7zXZ\x00\x00\x04\xe6\xd6\xb4\x46"), limit(LimitMethod, "a.tar.xz")},
+		{"xz stream header alone", "a.tar.xz", []byte("\xfd7zXZ\x00\x00\x04\xe6\xd6\xb4\x46"), limit(LimitFormat, "a.tar.xz")},
 		{"zip truncated", "t.zip", good[:len(good)-30], limit(LimitFormat, "t.zip")},
 		{"zip bad CRC", "c.zip", badCRC, limit(LimitFormat, "c.zip/a.txt")},
 		{"zip local name differs", "l.zip", localName,

@@ -104,6 +104,10 @@ func TestBombCorpus(t *testing.T) {
 			ferry.CodeFileNameInvalid, "evil.zip/../../etc/passwd"},
 		{"a shortcut inside a zip", "links.zip", archivetest.ZipOf(t, archivetest.Ent("a.txt", "a"),
 			archivetest.File{Name: "invoice.pdf.lnk", Body: lnk}), ferry.CodeFileTypeBlocked, "links.zip/invoice.pdf.lnk"},
+		{"a shortcut inside a tar.xz", "links.tar.xz", archivetest.Xz(t, archivetest.TarOf(t, archivetest.Ent("a.txt", "a"),
+			archivetest.File{Name: "docs/invoice.pdf.lnk", Body: lnk}), 1<<20, 0), ferry.CodeFileTypeBlocked, "links.tar.xz/docs/invoice.pdf.lnk"},
+		{"an xz declaring a 4 GiB dictionary", "dict.tar.xz", archivetest.XzHugeDict(t, archivetest.TarOf(t, archivetest.Ent("a.txt", "a"))),
+			ferry.CodeArchiveLimit, "max_dictionary_size"},
 		{"an executable named pdf inside a zip", "papers.zip", archivetest.ZipOf(t,
 			archivetest.File{Name: "docs/invoice.pdf", Body: exeBytes(t, 5000)}), ferry.CodeFileTypeMismatch, "papers.zip/docs/invoice.pdf"},
 	} {
@@ -123,6 +127,12 @@ func TestBombCorpus(t *testing.T) {
 	ok := archivetest.ZipOf(t, archivetest.Ent("a.txt", "季度报告"), archivetest.File{Name: "docs/b.pdf", Body: pdfBytes(t, 3000)})
 	if got := e.uploadVerdict(alice, "papers.zip", ok); got != nil {
 		t.Errorf("a plain zip: %+v", got)
+	}
+	// And so does a tar.xz of them, in several blocks.
+	okXz := archivetest.Xz(t, archivetest.TarOf(t, archivetest.Ent("a.txt", strings.Repeat("季度报告\n", 4000)),
+		archivetest.File{Name: "docs/b.pdf", Body: pdfBytes(t, 3000)}), 1<<20, 8192)
+	if got := e.uploadVerdict(alice, "papers.tar.xz", okXz); got != nil {
+		t.Errorf("a plain tar.xz: %+v", got)
 	}
 	peak := peakRSS(t, proc)
 	t.Logf("ferry's peak RSS over the corpus: %d MiB", peak>>20)
