@@ -51,6 +51,13 @@ func (m *meter) Read(p []byte) (int, error) {
 		m.err = m.w.fail(lerr)
 		return n, m.err
 	}
+	if err != nil && err != io.EOF {
+		// A decoder's failure found while the visitor reads (a block's
+		// checksum, a truncated stream): the archive is unreadable, and
+		// the visitor passes on a coded error.
+		m.err = m.w.readErr(m.lv, m.e.Path, err)
+		return n, m.err
+	}
 	return n, err
 }
 

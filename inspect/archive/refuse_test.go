@@ -79,6 +79,8 @@ func TestUnsupportedAndCorrupt(t *testing.T) {
 	szBad := bytes.Clone(sz)
 	szBad[len(szBad)-3] ^= 0xff
 	rar := rarOf(t, rarFile{Name: "a.txt", Body: []byte("alpha beta")})
+	gzBadCRC := gz(t, "", randomText(200_000))
+	gzBadCRC[len(gzBadCRC)-8] ^= 0x01 // the trailer's CRC32
 	tests := []struct {
 		name string
 		file string
@@ -97,6 +99,7 @@ func TestUnsupportedAndCorrupt(t *testing.T) {
 			fails(ferry.CodeArchiveLimit, "limit_name", LimitFormat, "reason", whyLocalDiffer)},
 		{"zip data beyond the file", "b.zip", beyond, fails(ferry.CodeArchiveLimit, "limit_name", LimitFormat, "reason", whyDataOutside)},
 		{"tar.gz truncated", "t.tar.gz", tgz[:len(tgz)/2], limit(LimitFormat, "t.tar.gz")},
+		{"gzip checksum after the head", "c.txt.gz", gzBadCRC, limit(LimitFormat, "c.txt.gz")},
 		{"gzip header only", "t.gz", []byte{0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff}, limit(LimitFormat, "t.gz")},
 		{"7z header damaged", "d.7z", szBad, limit(LimitFormat, "d.7z")},
 		{"7z truncated", "d.7z", sz[:len(sz)-5], limit(LimitFormat, "d.7z")},

@@ -2,6 +2,7 @@ package archive
 
 import (
 	"bytes"
+	"encoding/binary"
 	"slices"
 	"strings"
 	"testing"
@@ -57,6 +58,10 @@ func TestWalkXzRefusals(t *testing.T) {
 	corrupt := bytes.Clone(good)
 	corrupt[len(corrupt)/2] ^= 0x55
 	bomb := xzOf(t, make([]byte, 8<<20), 1<<20, 0)
+	// A checksum that fails only after more than the head of the content
+	// was read: the visitor's read gets the coded error.
+	long := xzOf(t, randomText(200_000), 1<<20, 0)
+	long[len(long)-xzFooterLen-xzIndexLen(long)-5] ^= 0x01 // in the block's CRC64
 	for _, tc := range []struct {
 		name, file string
 		data       []byte
@@ -73,6 +78,7 @@ func TestWalkXzRefusals(t *testing.T) {
 		{"not whole words", "t.xz", good[:len(good)-3], nil, limit(LimitFormat, "t.xz")},
 		{"stream header only", "h.xz", good[:12], nil, limit(LimitFormat, "h.xz")},
 		{"data corrupted", "c.xz", corrupt, nil, limit(LimitFormat, "c.xz")},
+		{"block checksum", "c.txt.xz", long, nil, limit(LimitFormat, "c.txt.xz")},
 		{"lnk inside", "l.tar.xz", xzOf(t, tarOf(t, ent("a.txt", "a"), file{Name: "docs/报告.lnk", Body: lnk}), 1<<20, 0), nil,
 			fails(ferry.CodeFileTypeBlocked, "extension", ".lnk", "path", "l.tar.xz/docs/报告.lnk")},
 		{"traversal name inside", "p.tar.xz", xzOf(t, tarOf(t, ent("../../etc/passwd", "x")), 1<<20, 0), nil,
@@ -87,4 +93,18 @@ func TestWalkXzRefusals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// randomText is n bytes of letters that compress poorly.
+func randomText(n int) []byte {
+	b := randomBytes(n)
+	for i := range b {
+		b[i] = 'a' + b[i]%26
+	}
+	return b
+}
+
+// xzIndexLen is the size of the index of the one stream x.
+func xzIndexLen(x []byte) int {
+	return (int(binary.LittleEndian.Uint32(x[len(x)-8:])) + 1) * 4
 }
