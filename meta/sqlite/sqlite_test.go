@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -218,6 +219,49 @@ func BenchmarkCreateTransfer(b *testing.B) {
 			}
 		})
 	})
+}
+
+// BenchmarkCreateRecall is the store's part of a create-then-delete
+// decision (internal/e2e's BenchmarkCreateDeleteHTTP): a create with its
+// usage check, then the sender's recall of it, from 16 goroutines — the
+// floor under what the HTTP benchmark can reach, whatever the layers above
+// cost. It reports pairs/s (one pair is one decision).
+func BenchmarkCreateRecall(b *testing.B) {
+	s := open(b, filepath.Join(b.TempDir(), "ferry.db"))
+	defer s.Close()
+	ctx := context.Background()
+	sender := &ferry.Account{Username: "alice", Tier: ferry.TierEnterprise, CreatedAt: time.Now()}
+	rcpt := &ferry.Account{Username: "bob", Tier: ferry.TierEnterprise, CreatedAt: time.Now()}
+	for _, a := range []*ferry.Account{sender, rcpt} {
+		if err := s.CreateAccount(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	spans := ferry.UsageSpans{Burst: time.Minute, Networks: 15 * time.Minute}
+	check := func(u ferry.Usage) error { return nil }
+	var next atomic.Int64
+	start := time.Now()
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1)
+			now := start.Add(time.Duration(i) * time.Microsecond)
+			t := &ferry.Transfer{ID: fmt.Sprintf("t%09d", i), SenderID: sender.ID, Name: "report.pdf", Size: 1000,
+				State: ferry.StateUploading, Recipients: []ferry.Recipient{{AccountID: rcpt.ID}},
+				CreatedAt: now, UpdatedAt: now, UploadExpiresAt: now.Add(time.Hour), Network: "127.0.0.0/24"}
+			if err := s.CreateTransfer(ctx, t, spans, check); err != nil {
+				b.Error(err)
+				return
+			}
+			t.State, t.UpdatedAt = ferry.StateRecalled, now.Add(time.Millisecond)
+			if err := s.UpdateTransfer(ctx, t, ferry.StateUploading); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
 }
 
 // benchTransfer is the i-th transfer of the benchmark, from one of accounts
