@@ -124,11 +124,16 @@ func (s *Service) commitAndInspect(ctx context.Context, t *ferry.Transfer) (*fer
 	return s.deliver(ctx, t, ferry.StateInspecting)
 }
 
-// inspect runs the inspectors in order: all of them for content not
-// inspected under the rules in force, else only those whose verdict
-// depends on the name (ferry.PerName). A verdict is an *ferry.Error; any
-// other failure means the content could not be inspected, and fails closed
-// as 5005 SCAN_UNAVAILABLE.
+// inspect runs the inspectors: all of them for content not inspected
+// under the rules in force, else only those whose verdict depends on the
+// name (ferry.PerName). They run at once — type sniffing, archives and
+// keywords read the blob beside clamd, which scans in a process of its
+// own — and the verdict is the one the first of them in their order gives,
+// as if they had run one after another: once one refuses, those after it
+// are stopped, since their verdicts no longer matter; the call returns when
+// every one has ended. A verdict is an *ferry.Error; any other failure
+// means the content could not be inspected, and fails closed as 5005
+// SCAN_UNAVAILABLE.
 func (s *Service) inspect(ctx context.Context, t *ferry.Transfer, all bool) error {
 	f := &ferry.File{Name: t.Name, Size: t.Size, SHA256: t.SHA256,
 		Open: func(ctx context.Context) (io.ReadSeekCloser, error) {
@@ -136,6 +141,7 @@ func (s *Service) inspect(ctx context.Context, t *ferry.Transfer, all bool) erro
 			return rc, err
 		}}
 	judged := s.streamJudged(t)
+	var run []ferry.Inspector
 	for _, in := range s.inspectors {
 		if pn, ok := in.(ferry.PerName); !all && (!ok || !pn.PerName()) {
 			continue
@@ -143,7 +149,15 @@ func (s *Service) inspect(ctx context.Context, t *ferry.Transfer, all bool) erro
 		if judged && in == ferry.Inspector(s.streamer) { // as the bytes arrived
 			continue
 		}
-		err := in.Inspect(ctx, f)
+		run = append(run, in)
+	}
+	errs := make([]error, len(run))
+	if len(run) == 1 {
+		errs[0] = run[0].Inspect(ctx, f)
+	} else if len(run) > 1 {
+		inspectAll(ctx, run, f, errs)
+	}
+	for _, err := range errs {
 		if err == nil {
 			continue
 		}
@@ -154,6 +168,33 @@ func (s *Service) inspect(ctx context.Context, t *ferry.Transfer, all bool) erro
 		return ferry.E(ferry.CodeScanUnavailable).WithErr(err).WithRetryAfter(60e9)
 	}
 	return nil
+}
+
+// inspectAll runs every inspector of run on f at once, each with a context
+// of its own, and puts each one's outcome in errs. When one ends with an
+// error, the ones after it are cancelled: the first error in the order of
+// run is the verdict, whatever the later ones would say.
+func inspectAll(ctx context.Context, run []ferry.Inspector, f *ferry.File, errs []error) {
+	cancels := make([]context.CancelFunc, len(run))
+	done := make(chan int, len(run))
+	for i, in := range run {
+		ictx, cancel := context.WithCancel(ctx)
+		cancels[i] = cancel
+		go func() {
+			errs[i] = in.Inspect(ictx, f)
+			done <- i
+		}()
+	}
+	for range run {
+		if i := <-done; errs[i] != nil {
+			for _, cancel := range cancels[i+1:] {
+				cancel()
+			}
+		}
+	}
+	for _, cancel := range cancels {
+		cancel()
+	}
 }
 
 // deliver makes t available to its recipients for the sender's retention.

@@ -93,3 +93,79 @@ func TestInspectionRejectsAndFailsClosed(t *testing.T) {
 		t.Fatalf("sweep: %+v %v", rep, err)
 	}
 }
+
+// held is a test inspector that says when it started and then holds its
+// verdict until the test gives it, or until it is cancelled, which it
+// reports.
+type held struct {
+	entered   chan struct{}
+	verdict   chan error
+	cancelled chan struct{}
+}
+
+func newHeld() *held {
+	return &held{entered: make(chan struct{}, 1), verdict: make(chan error, 1), cancelled: make(chan struct{}, 1)}
+}
+
+func (h *held) Inspect(ctx context.Context, f *ferry.File) error {
+	h.entered <- struct{}{}
+	select {
+	case err := <-h.verdict:
+		return err
+	case <-ctx.Done():
+		h.cancelled <- struct{}{}
+		return ctx.Err()
+	}
+}
+
+// The inspectors of one file run at once, and the verdict is the first
+// one's in their order, as if they had run one after another: a later
+// inspector's refusal waits for the earlier ones, and an earlier one's
+// refusal stops the later ones.
+func TestInspectorsRunAtOnce(t *testing.T) {
+	first, second := newHeld(), newHeld()
+	e := startWith(t, nil, server.Options{Inspectors: []ferry.Inspector{first, second}})
+	alice := e.user("alice", ferry.TierFree)
+	e.user("bob", ferry.TierFree)
+	upload := func(name string) (wire.CreateTransferResponse, chan *resp) {
+		c := e.create(alice, []string{"bob"}, name, 4, "")
+		res := make(chan *resp, 1)
+		go func() { res <- e.patch(alice, c.UploadURL, 0, []byte("abcd"), nil) }()
+		return c, res
+	}
+
+	// Both start before either has a verdict; the second refuses first,
+	// but the first's refusal is the transfer's.
+	c, res := upload("a.txt")
+	<-first.entered
+	<-second.entered
+	second.verdict <- ferry.E(ferry.CodeMalwareDetected).With("signature", "Later-Signature")
+	first.verdict <- ferry.E(ferry.CodeSensitiveContent).With("category", "secret")
+	e.wantError(<-res, 422, ferry.CodeSensitiveContent)
+	if tr := e.transfer(alice, c.ID); tr.State != ferry.StateRejected || tr.Error.Code != ferry.CodeSensitiveContent {
+		t.Fatalf("%+v", tr)
+	}
+
+	// The first refuses: the second, still deciding, is stopped.
+	c, res = upload("b.txt")
+	<-first.entered
+	<-second.entered
+	first.verdict <- ferry.E(ferry.CodeSensitiveContent).With("category", "secret")
+	<-second.cancelled
+	e.wantError(<-res, 422, ferry.CodeSensitiveContent)
+
+	// Both pass, in either order: the file is delivered.
+	c, res = upload("c.txt")
+	<-first.entered
+	<-second.entered
+	second.verdict <- nil
+	first.verdict <- nil
+	if r := <-res; r.StatusCode != 204 {
+		t.Fatalf("PATCH: %d", r.StatusCode)
+	}
+	var tr wire.Transfer
+	e.decode(e.do(request{method: "GET", path: "/api/v1/transfers/" + c.ID + "?wait=60s", token: alice}), 200, &tr)
+	if tr.State != ferry.StateAvailable {
+		t.Fatalf("both passed: %s", tr.State)
+	}
+}
