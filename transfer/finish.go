@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
+	"runtime/debug"
 	"time"
 
 	"github.com/ferryhq/ferry"
@@ -152,11 +154,7 @@ func (s *Service) inspect(ctx context.Context, t *ferry.Transfer, all bool) erro
 		run = append(run, in)
 	}
 	errs := make([]error, len(run))
-	if len(run) == 1 {
-		errs[0] = run[0].Inspect(ctx, f)
-	} else if len(run) > 1 {
-		inspectAll(ctx, run, f, errs)
-	}
+	inspectAll(ctx, run, f, errs)
 	for _, err := range errs {
 		if err == nil {
 			continue
@@ -181,8 +179,15 @@ func inspectAll(ctx context.Context, run []ferry.Inspector, f *ferry.File, errs 
 		ictx, cancel := context.WithCancel(ctx)
 		cancels[i] = cancel
 		go func() {
+			defer func() {
+				// An inspector's panic fails closed, as any fault, rather
+				// than ending the process from a goroutine of its own.
+				if p := recover(); p != nil {
+					errs[i] = ferry.E(ferry.CodeInternal).WithErr(fmt.Errorf("panic in inspector %T: %v\n%s", in, p, debug.Stack()))
+				}
+				done <- i
+			}()
 			errs[i] = in.Inspect(ictx, f)
-			done <- i
 		}()
 	}
 	for range run {

@@ -169,3 +169,23 @@ func TestInspectorsRunAtOnce(t *testing.T) {
 		t.Fatalf("both passed: %s", tr.State)
 	}
 }
+
+// panicking is a test inspector with a bug.
+type panicking struct{}
+
+func (panicking) Inspect(context.Context, *ferry.File) error { panic("an inspector's bug") }
+
+// An inspector that panics fails the file closed (5005, retryable), and
+// the node goes on serving.
+func TestInspectorPanicFailsClosed(t *testing.T) {
+	e := startWith(t, nil, server.Options{Inspectors: []ferry.Inspector{panicking{}}})
+	alice, bob := e.user("alice", ferry.TierFree), e.user("bob", ferry.TierFree)
+	c := e.create(alice, []string{"bob"}, "a.txt", 4, "")
+	e.wantError(e.patch(alice, c.UploadURL, 0, []byte("abcd"), nil), 503, ferry.CodeScanUnavailable)
+	if tr := e.transfer(alice, c.ID); tr.State != ferry.StateRejected || tr.Error.Code != ferry.CodeScanUnavailable {
+		t.Fatalf("%+v", tr)
+	}
+	if len(e.list(bob, "inbox").Transfers) != 0 {
+		t.Fatal("delivered after a panic")
+	}
+}
