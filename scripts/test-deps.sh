@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what ferry's tests need, where it is missing, on a fresh Debian
-# machine with Go: Node.js and the npm clients the end-to-end tests drive,
+# machine with Go: xz-utils, Node.js and the npm clients the end-to-end tests drive,
 # ClamAV's clamd and sigtool, which inspect/clamd/clamdtest starts offline
 # with its own configuration and test signatures (never freshclam),
 # PostgreSQL and Versity's S3 gateway (versitygw), which the PostgreSQL and
@@ -24,6 +24,13 @@ apt_install() {
   fi
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
 }
+
+# xz-utils' xz writes the BCJ- and delta-filtered .xz files that
+# inspect/archive's tests walk (Go has no encoder for those filters).
+if ! command -v xz >/dev/null; then
+  echo "test-deps: installing xz-utils (apt)"
+  apt_install xz-utils
+fi
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "test-deps: installing nodejs and npm (apt)"

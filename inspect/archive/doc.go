@@ -18,11 +18,12 @@
 //     github.com/klauspost/compress/zstd
 //   - 7z with github.com/bodgit/sevenzip, its header checked here first
 //   - rar (1.5 to 7) with github.com/nwaples/rardecode/v2
-//   - xz, and tar inside it (.tar.xz, .txz), with github.com/ulikunitz/xz,
-//     once its streams' indexes and block headers were read from the end
-//     of the file: the largest dictionary a block declares comes out of
-//     max_dictionary_size before the decoder allocates it, and a filter
-//     other than LZMA2 (BCJ, delta) is refused (5003, compression_method)
+//   - xz, and tar inside it (.tar.xz, .txz; LZMA2 after delta or BCJ
+//     filters), with github.com/therootcompany/xz, once its streams'
+//     indexes and block headers were read from the end of the file: the
+//     largest dictionary a block declares comes out of max_dictionary_size
+//     before the decoder allocates it; the ARM64 and RISC-V BCJ filters
+//     are refused (5003, compression_method)
 //
 // Entries compressed with a method not listed above are refused alike:
 // what cannot be unpacked cannot be inspected.

@@ -3,6 +3,7 @@ package archive
 import (
 	"bytes"
 	"encoding/binary"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -55,6 +56,7 @@ func TestWalkXzRefusals(t *testing.T) {
 	good := xzOf(t, []byte(strings.Repeat("some text\n", 500)), 1<<20, 0)
 	hugeDict := archivetest.XzHugeDict(t, []byte("some text\n"))
 	bcj := xzPatchBlock(good, func(h []byte) { h[archivetest.XzFilterAt(t, h)] = 0x04 }) // x86 BCJ
+	arm64 := xzPatchBlock(good, func(h []byte) { h[archivetest.XzFilterAt(t, h)] = 0x0a })
 	corrupt := bytes.Clone(good)
 	corrupt[len(corrupt)/2] ^= 0x55
 	bomb := xzOf(t, make([]byte, 8<<20), 1<<20, 0)
@@ -72,8 +74,10 @@ func TestWalkXzRefusals(t *testing.T) {
 			fails(ferry.CodeArchiveLimit, "limit_name", LimitDictionary, "path", "d.xz", "limit", ferry.Bytes(128<<20))},
 		{"dictionary over a lower limit", "d.xz", xzOf(t, []byte("x"), 8<<20, 0),
 			cfgWith(func(c *Config) { c.MaxDictionarySize = 4 << 20 }), limit(LimitDictionary, "d.xz")},
-		{"BCJ filter", "b.tar.xz", bcj, nil,
+		{"BCJ filter last", "b.tar.xz", bcj, nil,
 			fails(ferry.CodeArchiveLimit, "limit_name", LimitMethod, "actual", "xz BCJ filter", "path", "b.tar.xz")},
+		{"ARM64 filter", "b.tar.xz", arm64, nil,
+			fails(ferry.CodeArchiveLimit, "limit_name", LimitMethod, "actual", "xz ARM64 BCJ filter", "path", "b.tar.xz")},
 		{"truncated", "t.xz", good[:len(good)-8], nil, limit(LimitFormat, "t.xz")},
 		{"not whole words", "t.xz", good[:len(good)-3], nil, limit(LimitFormat, "t.xz")},
 		{"stream header only", "h.xz", good[:12], nil, limit(LimitFormat, "h.xz")},
@@ -107,4 +111,31 @@ func randomText(n int) []byte {
 // xzIndexLen is the size of the index of the one stream x.
 func xzIndexLen(x []byte) int {
 	return (int(binary.LittleEndian.Uint32(x[len(x)-8:])) + 1) * 4
+}
+
+// TestWalkXzFilters walks what xz itself (xz-utils, installed by
+// scripts/test-deps.sh) writes with the filters before LZMA2 that it
+// offers: the decoder undoes them, and the entries come out whole.
+func TestWalkXzFilters(t *testing.T) {
+	xzBin, err := exec.LookPath("xz")
+	if err != nil {
+		t.Fatal("xz (xz-utils) is not installed: run make test-deps")
+	}
+	body := strings.Repeat("alpha beta gamma\n", 2000)
+	tarball := tarOf(t, ent("docs/a.txt", body), ent("b.bin", string(randomBytes(5000))))
+	for _, filters := range [][]string{{"--x86"}, {"--arm"}, {"--delta=dist=4"}, {"--x86", "--delta=dist=2"}} {
+		t.Run(strings.Join(filters, " "), func(t *testing.T) {
+			cmd := exec.Command(xzBin, append(append([]string{"-c", "-T1"}, filters...), "--lzma2=preset=6")...)
+			cmd.Stdin = bytes.NewReader(tarball)
+			x, err := cmd.Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _, err := walkBytes(t, "f.tar.xz", x, nil)
+			pass().check(t, err)
+			if !slices.Equal(paths(got), []string{"f.tar.xz/docs/a.txt", "f.tar.xz/b.bin"}) || got[0].Body != body[:64] || got[0].Size != int64(len(body)) {
+				t.Fatalf("entries %v", got)
+			}
+		})
+	}
 }
