@@ -48,9 +48,12 @@ type Config struct {
 	MaxDictionarySize ferry.Bytes `yaml:"max_dictionary_size"`
 	// Encrypted is EncryptedReject or EncryptedAllow.
 	Encrypted string `yaml:"encrypted"`
-	// Timeout bounds the time one file's archives take to inspect; past it
-	// the verdict is 5005 SCAN_UNAVAILABLE (retryable). Zero: no bound
-	// but the caller's context.
+	// Timeout bounds the time one file's archives take to inspect: Timeout,
+	// and Timeout again for every GiB they unpacked, so that a large
+	// archive with a slow decoder (xz, bzip2) gets the time it needs while
+	// one that makes no progress stops. Past it the verdict is 5005
+	// SCAN_UNAVAILABLE (retryable). Zero: no bound but the caller's
+	// context.
 	Timeout policy.Duration `yaml:"timeout"`
 	// TempDir is where archives nested inside compressed entries are
 	// unpacked to be opened (zip and 7z need random access); "" is the

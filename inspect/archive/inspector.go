@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ferryhq/ferry"
@@ -21,6 +23,8 @@ type EntryFunc func(ctx context.Context, e *Entry, r io.Reader) error
 type Inspector struct {
 	Config Config
 	Entry  EntryFunc
+
+	now func() time.Time // the clock of the timeout; nil: time.Now
 }
 
 var _ ferry.Inspector = (*Inspector)(nil)
@@ -28,8 +32,9 @@ var _ ferry.Inspector = (*Inspector)(nil)
 // Inspect walks f when it is an archive. Content that Open returns as an
 // io.ReaderAt (a local blob's *os.File) is read in place; other content is
 // copied to a temporary file in Config.TempDir first, as zip and 7z need
-// random access. Past Config.Timeout the verdict is 5005 SCAN_UNAVAILABLE,
-// retryable.
+// random access. Past its time — Config.Timeout, and Config.Timeout again
+// for every GiB unpacked (see allowance) — the verdict is 5005
+// SCAN_UNAVAILABLE, retryable.
 func (in *Inspector) Inspect(ctx context.Context, f *ferry.File) error {
 	rc, err := f.Open(ctx)
 	if err != nil {
@@ -56,21 +61,77 @@ func (in *Inspector) Inspect(ctx context.Context, f *ferry.File) error {
 		defer sp.Close()
 		ra, size = sp, sp.Size()
 	}
-	wctx := ctx
-	if in.Config.Timeout > 0 {
-		var cancel context.CancelFunc
-		wctx, cancel = context.WithTimeout(ctx, time.Duration(in.Config.Timeout))
-		defer cancel()
+	wctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var progress atomic.Int64
+	if t := time.Duration(in.Config.Timeout); t > 0 {
+		now := in.now
+		if now == nil {
+			now = time.Now
+		}
+		stop := watchTime(t, &progress, now, func() { cancel(errTimedOut) })
+		defer stop()
 	}
-	err = Walk(wctx, ra, size, f.Name, &in.Config, func(e *Entry, r io.Reader) error {
+	_, err = walkCounted(wctx, ra, size, f.Name, &in.Config, func(e *Entry, r io.Reader) error {
 		if in.Entry == nil {
 			return nil
 		}
 		return in.Entry(wctx, e, r)
-	})
-	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+	}, &progress)
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(wctx), errTimedOut) {
+		t := time.Duration(in.Config.Timeout)
 		return ferry.E(ferry.CodeScanUnavailable).WithRule(RuleTimeout).
-			With("limit", in.Config.Timeout.String()).WithOp("inspect/archive").WithErr(err)
+			With("limit", in.Config.Timeout.String()+" + "+in.Config.Timeout.String()+" a GiB unpacked").
+			With("allowed", allowance(t, progress.Load()).Round(time.Second).String()).
+			With("unpacked", ferry.Bytes(progress.Load())).
+			WithOp("inspect/archive").WithErr(err)
 	}
 	return err
+}
+
+// errTimedOut is the cause of a walk cancelled by watchTime.
+var errTimedOut = errors.New("inspect/archive: the inspection took longer than inspect.archive.timeout allows")
+
+// allowance is how long a walk that unpacked n bytes may take: timeout,
+// and timeout again for every GiB unpacked. An archive that unpacks to a
+// lot takes long with a slow decoder (xz, bzip2) without being a bomb —
+// which max_expanded_size and max_ratio stop — while one that makes no
+// progress stops after timeout.
+func allowance(timeout time.Duration, n int64) time.Duration {
+	return timeout + time.Duration(float64(timeout)*float64(n)/(1<<30))
+}
+
+// watchTime calls expire once a walk runs past its allowance for the
+// bytes progress says it unpacked, by the clock now, and returns what
+// stops the watch. It looks once before it returns (a walk can be late
+// before it starts), then whenever the allowance it last computed ends.
+func watchTime(timeout time.Duration, progress *atomic.Int64, now func() time.Time, expire func()) (stop func()) {
+	start := now()
+	var (
+		mu      sync.Mutex
+		timer   *time.Timer
+		stopped bool
+	)
+	check := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return
+		}
+		if left := allowance(timeout, progress.Load()) - now().Sub(start); left > 0 {
+			timer.Reset(left) // progress since: more time
+			return
+		}
+		expire()
+	}
+	mu.Lock()
+	timer = time.AfterFunc(timeout, check)
+	mu.Unlock()
+	check()
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		timer.Stop()
+	}
 }

@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/policy"
 )
 
 // fileOn is a ferry.File whose content is a real file, as local blobs are.
@@ -88,13 +90,26 @@ func TestInspector(t *testing.T) {
 	})
 	t.Run("timeout", func(t *testing.T) {
 		c := DefaultConfig()
-		c.Timeout = 1 // nanosecond: past before the walk starts
-		in := &Inspector{Config: c}
+		c.Timeout = policy.Duration(time.Minute)
+		// A clock that has moved on by an hour when the watch first looks:
+		// past before the walk starts.
+		start, calls := time.Now(), 0
+		in := &Inspector{Config: c, now: func() time.Time {
+			calls++
+			return start.Add(time.Duration(calls-1) * time.Hour)
+		}}
 		err := in.Inspect(t.Context(), fileOn(t, "x.zip", archive))
 		fails(ferry.CodeScanUnavailable).check(t, err)
 		if fe, _ := coded(err); fe.Rule != RuleTimeout || !fe.Code.Info().Retryable {
 			t.Fatalf("rule %q, retryable %v", fe.Rule, fe.Code.Info().Retryable)
 		}
+	})
+	t.Run("in time", func(t *testing.T) {
+		c := DefaultConfig()
+		c.Timeout = policy.Duration(time.Minute)
+		start := time.Now()
+		in := &Inspector{Config: c, now: func() time.Time { return start }}
+		pass().check(t, in.Inspect(t.Context(), fileOn(t, "x.zip", archive)))
 	})
 	t.Run("cancelled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
@@ -114,3 +129,20 @@ func TestInspector(t *testing.T) {
 }
 
 var _ ferry.Inspector = (*Inspector)(nil)
+
+// The time a walk may take grows with what it unpacked.
+func TestAllowance(t *testing.T) {
+	for _, tc := range []struct {
+		n    int64
+		want time.Duration
+	}{
+		{0, 2 * time.Minute},
+		{1 << 29, 3 * time.Minute},
+		{1 << 30, 4 * time.Minute},
+		{8 << 30, 18 * time.Minute},
+	} {
+		if got := allowance(2*time.Minute, tc.n); got != tc.want {
+			t.Errorf("allowance(2m, %d) = %v, want %v", tc.n, got, tc.want)
+		}
+	}
+}

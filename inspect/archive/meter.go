@@ -45,6 +45,9 @@ func (m *meter) Read(p []byte) (int, error) {
 	n, err := m.r.Read(p)
 	if m.count {
 		m.w.expanded += int64(n)
+		if m.w.progress != nil {
+			m.w.progress.Store(m.w.expanded)
+		}
 	}
 	m.e.Size += int64(n)
 	if lerr := m.check(); lerr != nil {

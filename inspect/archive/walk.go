@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 
 	"github.com/ferryhq/ferry"
 	"github.com/ferryhq/ferry/policy"
@@ -33,6 +34,12 @@ func Walk(ctx context.Context, r io.ReaderAt, size int64, name string, cfg *Conf
 
 // walk is Walk, returning the walker for what it counted.
 func walk(ctx context.Context, r io.ReaderAt, size int64, name string, cfg *Config, visit VisitFunc) (*walker, error) {
+	return walkCounted(ctx, r, size, name, cfg, visit, nil)
+}
+
+// walkCounted is walk that also keeps progress at the bytes unpacked so
+// far, for a watcher in another goroutine (nil: none).
+func walkCounted(ctx context.Context, r io.ReaderAt, size int64, name string, cfg *Config, visit VisitFunc, progress *atomic.Int64) (*walker, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("inspect/archive: %w", err)
 	}
@@ -41,6 +48,7 @@ func walk(ctx context.Context, r io.ReaderAt, size int64, name string, cfg *Conf
 		return nil, fmt.Errorf("inspect/archive: read %s: %w", name, orEOF(err))
 	}
 	w := newWalker(ctx, cfg, size, visit)
+	w.progress = progress
 	f := Detect(head)
 	if f == "" {
 		return w, nil
@@ -68,6 +76,8 @@ type walker struct {
 	expanded int64 // bytes of entry content read, all levels
 	dict     int64 // dictionary memory claimed by the decoders open now
 	maxDepth int   // deepest level opened, for tests and reports
+	// progress, when set, follows expanded for a watcher elsewhere.
+	progress *atomic.Int64
 
 	// failed is the first coded refusal raised inside a reader: libraries
 	// may wrap or replace the error a reader returned, so the walker keeps
