@@ -27,6 +27,14 @@ func (w *walker) walkCompressed(lv *level, r io.Reader) error {
 		return err
 	}
 	defer done()
+	return w.walkDecoded(lv, dec, name)
+}
+
+// walkDecoded walks what a decompressor of lv's stream puts out, counted
+// as it comes: a tar inside as part of the same level, anything else as
+// the stream's one entry, named name or, for "", by the file's name
+// without its extension.
+func (w *walker) walkDecoded(lv *level, dec io.Reader, name string) error {
 	lv.decompressed = true
 	out := bufio.NewReaderSize(&meter{w: w, lv: lv, e: &Entry{Path: lv.path, PackedSize: -1}, r: dec, count: true}, HeadLen)
 	head, err := out.Peek(HeadLen)

@@ -64,7 +64,8 @@ func (in *Inspector) Inspect(ctx context.Context, f *ferry.File) error {
 	wctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var progress atomic.Int64
-	if t := time.Duration(in.Config.Timeout); t > 0 {
+	t := time.Duration(in.Config.Timeout)
+	if t > 0 {
 		now := in.now
 		if now == nil {
 			now = time.Now
@@ -79,9 +80,9 @@ func (in *Inspector) Inspect(ctx context.Context, f *ferry.File) error {
 		return in.Entry(wctx, e, r)
 	}, &progress)
 	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(wctx), errTimedOut) {
-		t := time.Duration(in.Config.Timeout)
+		limit := in.Config.Timeout.String()
 		return ferry.E(ferry.CodeScanUnavailable).WithRule(RuleTimeout).
-			With("limit", in.Config.Timeout.String()+" + "+in.Config.Timeout.String()+" a GiB unpacked").
+			With("limit", limit+" + "+limit+" a GiB unpacked").
 			With("allowed", allowance(t, progress.Load()).Round(time.Second).String()).
 			With("unpacked", ferry.Bytes(progress.Load())).
 			WithOp("inspect/archive").WithErr(err)

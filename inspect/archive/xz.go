@@ -66,18 +66,7 @@ func (w *walker) walkXz(lv *level, ra io.ReaderAt, size int64) error {
 	if err != nil {
 		return w.readErr(lv, lv.path, w.xzErr(lv, err))
 	}
-	zr := &xzReader{w: w, lv: lv, r: xr}
-	lv.decompressed = true
-	out := bufio.NewReaderSize(&meter{w: w, lv: lv, e: &Entry{Path: lv.path, PackedSize: -1}, r: zr, count: true}, HeadLen)
-	head, err := out.Peek(HeadLen)
-	if err != nil && err != io.EOF {
-		return w.readErr(lv, lv.path, err)
-	}
-	if Detect(head) == Tar {
-		return w.walkTar(lv, out)
-	}
-	m := &member{name: strippedName(lv.path), nameOK: true, declared: -1, packed: -1}
-	return w.entry(lv, m, func() (io.ReadCloser, error) { return io.NopCloser(out), nil })
+	return w.walkDecoded(lv, &xzReader{w: w, lv: lv, r: xr}, "")
 }
 
 // xzDictionary reads the structure of the xz file in ra, streams from the
