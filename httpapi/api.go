@@ -23,6 +23,7 @@ type API struct {
 	audit     ferry.AuditStore
 	auditor   ferry.Auditor
 	redirect  func(ctx context.Context, sha256, name string) (string, error)
+	metrics   http.Handler
 }
 
 // Options are what the API serves.
@@ -44,11 +45,14 @@ type Options struct {
 	// returns for a blob (a presigned URL of the blob store) instead of
 	// the bytes.
 	Redirect func(ctx context.Context, sha256, name string) (string, error)
+	// Metrics, when set, is served at GET /metrics (Prometheus's text
+	// format), like /healthz without authentication.
+	Metrics http.Handler
 }
 
 // New returns the API.
 func New(o Options) *API {
-	a := &API{accounts: o.Accounts, transfers: o.Transfers, policy: o.Policy, ready: o.Ready, log: o.Log, mux: http.NewServeMux(), audit: o.Audit, auditor: o.Auditor, redirect: o.Redirect}
+	a := &API{accounts: o.Accounts, transfers: o.Transfers, policy: o.Policy, ready: o.Ready, log: o.Log, mux: http.NewServeMux(), audit: o.Audit, auditor: o.Auditor, redirect: o.Redirect, metrics: o.Metrics}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -60,6 +64,9 @@ func (a *API) routes() {
 	m := a.mux
 	m.HandleFunc("GET /healthz", a.healthz)
 	m.HandleFunc("GET /readyz", a.readyz)
+	if a.metrics != nil {
+		m.Handle("GET /metrics", a.metrics)
+	}
 	m.HandleFunc("GET /api/v1/codes", a.codes)
 	m.HandleFunc("POST /api/v1/login", a.login)
 	m.HandleFunc("POST /api/v1/logout", a.authed(a.logout))

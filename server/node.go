@@ -23,6 +23,7 @@ import (
 	"github.com/ferryhq/ferry/httpapi"
 	"github.com/ferryhq/ferry/meta/postgres"
 	"github.com/ferryhq/ferry/meta/sqlite"
+	"github.com/ferryhq/ferry/metrics"
 	"github.com/ferryhq/ferry/policy"
 	"github.com/ferryhq/ferry/transfer"
 )
@@ -37,7 +38,10 @@ type Node struct {
 	API       *httpapi.API
 	Log       *slog.Logger
 	// Audit records every decision into Meta's audit log.
-	Audit        *audit.Recorder
+	Audit *audit.Recorder
+	// Metrics counts the decisions recorded into Audit, served by the API
+	// at GET /metrics.
+	Metrics      *metrics.Metrics
 	policy       policyHolder
 	inspection   *inspection
 	closeTimeout time.Duration
@@ -96,15 +100,18 @@ func Open(cfg *Config, o Options) (*Node, error) {
 	}
 	n.put(cfg.Policy)
 	n.Audit = audit.NewRecorder(meta, o.Log, audit.Options{Clock: o.Clock})
+	n.Metrics = metrics.New()
+	n.Metrics.AuditLog(n.Audit)
+	auditor := n.Metrics.Auditor(n.Audit)
 	n.Accounts = account.New(meta, o.Clock, account.Config{
 		TokenTTL:  time.Duration(cfg.Auth.TokenTTL),
 		ValidTier: func(t ferry.Tier) bool { return current().Tier(t) != nil },
 		Risk:      func() account.RiskPolicy { return riskPolicy(current()) },
-		Audit:     n.Audit,
+		Audit:     auditor,
 	})
 	n.Transfers = transfer.New(transfer.Options{
 		Meta: meta, Blobs: blobs, Policy: current, Clock: o.Clock, Log: o.Log, Inspectors: n.inspection.inspectors,
-		Risk: n.Accounts, Audit: n.Audit, InspectVersion: n.policy.version, Locks: locker,
+		Risk: n.Accounts, Audit: auditor, InspectVersion: n.policy.version, Locks: locker,
 		Config: transfer.Config{
 			AbandonAfter:       time.Duration(cfg.Uploads.AbandonAfter),
 			OrphanGrace:        time.Duration(cfg.Sweeper.OrphanGrace),
@@ -115,7 +122,8 @@ func Open(cfg *Config, o Options) (*Node, error) {
 		},
 	})
 	n.API = httpapi.New(httpapi.Options{Accounts: n.Accounts, Transfers: n.Transfers, Policy: current, Log: o.Log,
-		Audit: meta, Auditor: n.Audit, Ready: n.inspection.ready, Redirect: redirector(cfg, blobs)})
+		Audit: meta, Auditor: auditor, Ready: n.inspection.ready, Redirect: redirector(cfg, blobs),
+		Metrics: n.Metrics.Handler()})
 	return n, nil
 }
 

@@ -1,0 +1,107 @@
+// Package metrics is what a node tells Prometheus at GET /metrics: every
+// decision it made, by action and verdict; every refusal, by the stable
+// code that users see in it; how the audit log keeps up; and the Go
+// runtime and process figures. Each node has its own registry (no global
+// state): the node creates a Metrics, routes its auditor through
+// Metrics.Auditor, and serves Metrics.Handler.
+//
+// The decisions are counted where they are recorded for the audit log, so
+// /metrics and GET /api/v1/admin/audit can never tell different stories:
+// what one counts the other lists.
+//
+// Useful queries:
+//
+//	sum by (code, name) (rate(ferry_rejections_total[5m]))   # why files are refused, now
+//	sum by (action) (rate(ferry_decisions_total[1m]))        # decisions per second
+//	ferry_audit_pending_records                              # audit records not yet stored
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ferryhq/ferry"
+	"github.com/ferryhq/ferry/audit"
+)
+
+// Metrics is one node's registry and the collectors it feeds.
+type Metrics struct {
+	reg        *prometheus.Registry
+	decisions  *prometheus.CounterVec
+	rejections *prometheus.CounterVec
+}
+
+// New returns a registry holding the decision counters and the Go and
+// process collectors.
+func New() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ferry_decisions_total",
+			Help: "Decisions the node made (each is a record of the audit log), by action (create, precheck, upload, login, download, recall, risk) and verdict.",
+		}, []string{"action", "verdict"}),
+		rejections: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ferry_rejections_total",
+			Help: "Decisions that refused, by action and by the stable error code users see (name is the code's name, e.g. TYPE_BLOCKED).",
+		}, []string{"action", "code", "name"}),
+	}
+	m.reg.MustRegister(m.decisions, m.rejections,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the registry in Prometheus's text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// Auditor returns an auditor that counts each record, then hands it to
+// next.
+func (m *Metrics) Auditor(next ferry.Auditor) ferry.Auditor {
+	return auditor{m: m, next: next}
+}
+
+type auditor struct {
+	m    *Metrics
+	next ferry.Auditor
+}
+
+func (a auditor) Record(rec *ferry.AuditRecord) {
+	a.m.count(rec)
+	a.next.Record(rec)
+}
+
+// count adds rec to the counters. A refusal is a decision whose verdict is
+// rejected or that carries a code (a risk change carries none).
+func (m *Metrics) count(rec *ferry.AuditRecord) {
+	m.decisions.WithLabelValues(rec.Action, rec.Verdict).Inc()
+	if rec.Code != 0 {
+		m.rejections.WithLabelValues(rec.Action, strconv.Itoa(int(rec.Code)), rec.Code.Name()).Inc()
+	}
+}
+
+// AuditLog exports the state of the audit log's recorder: the records
+// stored, waiting, lost, and the failed attempts to store them.
+func (m *Metrics) AuditLog(r *audit.Recorder) {
+	counter := func(name, help string, f func(audit.Stats) int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return float64(f(r.Stats())) })
+	}
+	m.reg.MustRegister(
+		counter("ferry_audit_records_written_total", "Audit records stored.",
+			func(s audit.Stats) int64 { return s.Written }),
+		counter("ferry_audit_store_failures_total", "Attempts to store a batch of audit records that the store refused (they are retried).",
+			func(s audit.Stats) int64 { return s.Failures }),
+		counter("ferry_audit_records_lost_total", "Audit records given up on (logged instead of stored): at shutdown past its timeout, or recorded after it.",
+			func(s audit.Stats) int64 { return s.Lost }),
+		counter("ferry_audit_queue_full_total", "Decisions that waited for room in the audit queue.",
+			func(s audit.Stats) int64 { return s.Waits }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ferry_audit_pending_records",
+			Help: "Audit records recorded but not yet stored."},
+			func() float64 { return float64(r.Stats().Pending) }),
+	)
+}
