@@ -44,11 +44,14 @@ decide() {
   local port url out=$OUT/decisions-$1-$2.txt ok=1
   port=$(freeport); start_ferry "$OUT/ferry-data-decisions" "$port" "$DEC_CFG"
   url=http://127.0.0.1:$port
+  local m0 m1 t0 t1
+  m0=$(scrape "$url"); t0=$(date +%s.%N)
   if [ "$1" = load ]; then
     "$OUT/bin/ferry-load" -url "$url" -admin-password bench-admin-pw -mode "$2" -c "$DEC_C" -d "$DEC_D" >"$out" || ok=0
   else
     FERRY_TOKEN=$TOKEN FERRY_TO=bob wrk -t 2 -c "$DEC_C" -d "$DEC_D" -s "bench/wrk/$2.lua" "$url" >"$out" || ok=0
   fi
+  m1=$(scrape "$url"); t1=$(date +%s.%N)
   kill "$FERRY_PID"; wait "$FERRY_PID" 2>/dev/null || true
   rm -rf "$OUT/ferry-data-decisions"
   local line
@@ -59,7 +62,15 @@ decide() {
     cat "$out" >&2
     exit 1
   fi
-  echo "$line"
+  # What the node used, from its /metrics: CPU in cores (of nproc) and
+  # the share of the time its one SQLite writer was busy, over the run
+  # (the load generator's own CPU is not in it).
+  echo "$line $(echo "$m0 $m1 $t0 $t1" | awk '{ s = $6 - $5; printf "node_cores=%.2f writer_busy=%.2f", ($3 - $1) / s, ($4 - $2) / s }')"
+}
+
+# scrape URL: the node's CPU seconds and SQLite writer busy seconds so far.
+scrape() {
+  curl -sf "$1/metrics" | awk '$1 == "process_cpu_seconds_total" { c = $2 } $1 == "ferry_sqlite_writer_busy_seconds_total" { w = $2 } END { print c + 0, w + 0 }'
 }
 
 dec_results=()
@@ -81,4 +92,5 @@ printf '%s\n' "${dec_results[@]}" | awk '
     printf "\n%-28s %18s %14s   %s\n", "decisions (goal >= 5000/s, p99 < 5 ms)", "decisions/s", "p99 ms", "runs"
     for (i = 1; i <= k; i++) printf "%-28s %18s %14s   %d\n", order[i], d[order[i]], p[order[i]], n[order[i]]
     print "(create-delete: a decision is a create; each also costs a delete, so requests/s is twice that)"
+    print "(node_cores, writer_busy on each result line: the node'"'"'s CPU in cores and its SQLite writer'"'"'s busy share)"
   }'

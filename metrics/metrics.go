@@ -14,6 +14,7 @@
 //	sum by (code, name) (rate(ferry_rejections_total[5m]))   # why files are refused, now
 //	sum by (action) (rate(ferry_decisions_total[1m]))        # decisions per second
 //	ferry_audit_pending_records                              # audit records not yet stored
+//	rate(ferry_sqlite_writer_busy_seconds_total[1m])         # how busy the one SQLite writer is (1 = saturated)
 package metrics
 
 import (
@@ -26,6 +27,7 @@ import (
 
 	"github.com/ferryhq/ferry"
 	"github.com/ferryhq/ferry/audit"
+	"github.com/ferryhq/ferry/meta/sqlite"
 )
 
 // Metrics is one node's registry and the collectors it feeds.
@@ -103,5 +105,26 @@ func (m *Metrics) AuditLog(r *audit.Recorder) {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ferry_audit_pending_records",
 			Help: "Audit records recorded but not yet stored."},
 			func() float64 { return float64(r.Stats().Pending) }),
+	)
+}
+
+// SQLiteWriter exports the counters of a SQLite store's one writer: the
+// writes, the transactions they shared, those that failed, and the time
+// spent writing. rate(ferry_sqlite_writer_busy_seconds_total[1m]) near 1
+// says the metadata writer is what limits the node's creates and recalls.
+func (m *Metrics) SQLiteWriter(s *sqlite.Store) {
+	counter := func(name, help string, f func(sqlite.WriterStats) float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return f(s.WriterStats()) })
+	}
+	m.reg.MustRegister(
+		counter("ferry_sqlite_writes_total", "Writes of the SQLite metadata store (each in a savepoint of a shared transaction).",
+			func(w sqlite.WriterStats) float64 { return float64(w.Writes) }),
+		counter("ferry_sqlite_write_transactions_total", "Transactions the SQLite writer ran (group commit: several writes to one).",
+			func(w sqlite.WriterStats) float64 { return float64(w.Batches) }),
+		counter("ferry_sqlite_write_failures_total", "SQLite writes that returned an error.",
+			func(w sqlite.WriterStats) float64 { return float64(w.Failed) }),
+		counter("ferry_sqlite_writer_busy_seconds_total", "Time the one SQLite writer connection spent running transactions.",
+			func(w sqlite.WriterStats) float64 { return w.Busy.Seconds() }),
 	)
 }

@@ -102,6 +102,9 @@ func Open(cfg *Config, o Options) (*Node, error) {
 	n.Audit = audit.NewRecorder(meta, o.Log, audit.Options{Clock: o.Clock})
 	n.Metrics = metrics.New()
 	n.Metrics.AuditLog(n.Audit)
+	if s, ok := meta.(*sqlite.Store); ok {
+		n.Metrics.SQLiteWriter(s)
+	}
 	auditor := n.Metrics.Auditor(n.Audit)
 	n.Accounts = account.New(meta, o.Clock, account.Config{
 		TokenTTL:  time.Duration(cfg.Auth.TokenTTL),

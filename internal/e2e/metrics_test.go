@@ -52,7 +52,8 @@ func TestMetricsCountDecisions(t *testing.T) {
 	if _, ok := after[`ferry_decisions_total{action="create",verdict="rejected"}`]; !ok {
 		t.Fatalf("no rejected creates in /metrics: %v", after)
 	}
-	for _, s := range []string{"go_goroutines", "process_resident_memory_bytes", "ferry_audit_pending_records"} {
+	for _, s := range []string{"go_goroutines", "process_resident_memory_bytes", "ferry_audit_pending_records",
+		"ferry_sqlite_writer_busy_seconds_total"} {
 		if _, ok := after[s]; !ok {
 			t.Errorf("/metrics has no %s", s)
 		}
@@ -74,6 +75,14 @@ func TestMetricsCountDecisions(t *testing.T) {
 	}
 	if p := m["ferry_audit_pending_records"]; p != 0 {
 		t.Errorf("%v audit records pending after a flush", p)
+	}
+	// The accepted create wrote a transfer, and the flush its records: the
+	// SQLite writer ran them, none failed (a refused create writes nothing).
+	if w := m["ferry_sqlite_writes_total"] - before["ferry_sqlite_writes_total"]; w < 2 {
+		t.Errorf("ferry_sqlite_writes_total rose by %v, want at least 2", w)
+	}
+	if f := m["ferry_sqlite_write_failures_total"]; f != 0 {
+		t.Errorf("ferry_sqlite_write_failures_total = %v", f)
 	}
 }
 

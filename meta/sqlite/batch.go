@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/ferryhq/ferry"
 )
@@ -64,6 +66,10 @@ type writer struct {
 	busy   bool        // a goroutine runs a batch, or was handed the writer
 	closed bool
 	idle   *sync.Cond // signalled when busy turns false
+
+	// What WriterStats reports.
+	writes, batches, failed atomic.Int64
+	busyNanos               atomic.Int64
 }
 
 func newWriter(s *Store) *writer {
@@ -110,7 +116,11 @@ func (w *writer) lead() {
 	if w.s.cp.rewind.Swap(false) {
 		_, _, _, _ = checkpoint(w.s.w) // see checkpointer
 	}
+	start := time.Now()
 	w.commit(batch)
+	w.busyNanos.Add(int64(time.Since(start)))
+	w.batches.Add(1)
+	w.writes.Add(int64(n))
 	w.s.cp.committed()
 
 	w.mu.Lock()
@@ -196,14 +206,33 @@ func run(fn func(*txn) error, t *txn) (err error) {
 	return fn(t)
 }
 
+// WriterStats are the counters of a store's writer: what the one writer
+// connection did, for /metrics and benchmarks. Busy over wall time is how
+// near the writer is to being what limits the node's writes.
+type WriterStats struct {
+	Writes  int64         // writes run (each a savepoint of a batch, or a transaction alone)
+	Batches int64         // transactions committed or rolled back
+	Failed  int64         // writes that returned an error (their own, or their batch's)
+	Busy    time.Duration // time spent running batches
+}
+
+// WriterStats returns the writer's counters since Open.
+func (s *Store) WriterStats() WriterStats {
+	w := s.wr
+	return WriterStats{Writes: w.writes.Load(), Batches: w.batches.Load(), Failed: w.failed.Load(),
+		Busy: time.Duration(w.busyNanos.Load())}
+}
+
 // answer tells each write of batch its outcome: its own error, or else
 // failed, the error of the whole transaction (nil when it committed).
 func (w *writer) answer(batch []*writeReq, errs []error, failed error) {
 	for i, r := range batch {
 		switch {
 		case errs[i] != nil:
+			w.failed.Add(1)
 			r.done <- errs[i]
 		case failed != nil:
+			w.failed.Add(1)
 			r.done <- dbErr(r.op, failed)
 		default:
 			r.done <- nil

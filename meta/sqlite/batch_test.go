@@ -31,6 +31,7 @@ func TestWritesShareATransaction(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "ferry.db"))
 	defer s.Close()
 	ctx := t.Context()
+	before := s.WriterStats()
 	release := make(chan struct{})
 	first := make(chan error, 1)
 	go func() { // holds the writer until the others wait
@@ -102,6 +103,13 @@ func TestWritesShareATransaction(t *testing.T) {
 		if stored := err == nil; stored != want {
 			t.Errorf("account %s stored: %v, want %v (%v)", name, stored, want, err)
 		}
+	}
+	// The hold ran alone, the six in one transaction; b, the second a and
+	// d failed.
+	st := s.WriterStats()
+	if w, b, f := st.Writes-before.Writes, st.Batches-before.Batches, st.Failed-before.Failed; w != 7 || b != 2 || f != 3 || st.Busy <= before.Busy {
+		t.Errorf("writer stats: %d writes, %d transactions, %d failed, busy %v → %v; want 7, 2, 3 and more busy",
+			w, b, f, before.Busy, st.Busy)
 	}
 }
 
