@@ -26,8 +26,12 @@ import (
 //
 // go test ./internal/e2e -run '^$' -bench 'HTTP$' -benchtime 20000x
 
-// decisionParallelism is how many clients per CPU send at once.
-const decisionParallelism = 4
+// decisionParallelism is how many clients per CPU send at once: two, four
+// on this 2-CPU machine. Eight clients answered fewer pre-checks (8,070–
+// 8,986/s, p99 3.8–6.2 ms) than four (9,738–12,910/s, p99 1.9–2.2 ms) and
+// no more create-then-deletes (2,337–2,745/s, p99 6.9–7.8 ms, against
+// 2,262–2,352/s, p99 5.4–5.5 ms): past four the requests only queue.
+const decisionParallelism = 2
 
 // benchNode starts a node whose enterprise tier lets one sender make every
 // create of a benchmark run (the defaults allow 30 a minute), and returns
