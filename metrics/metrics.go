@@ -21,12 +21,14 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ferryhq/ferry"
 	"github.com/ferryhq/ferry/audit"
+	"github.com/ferryhq/ferry/meta/postgres"
 	"github.com/ferryhq/ferry/meta/sqlite"
 )
 
@@ -126,5 +128,32 @@ func (m *Metrics) SQLiteWriter(s *sqlite.Store) {
 			func(w sqlite.WriterStats) float64 { return float64(w.Failed) }),
 		counter("ferry_sqlite_writer_busy_seconds_total", "Time the one SQLite writer connection spent running transactions.",
 			func(w sqlite.WriterStats) float64 { return w.Busy.Seconds() }),
+	)
+}
+
+// PostgresPool exports the state of a PostgreSQL store's connection pool:
+// connections in use and idle, and how often and how long requests waited
+// for one. A wait that grows says the pool (metadata.dsn's pool_max_conns)
+// or the server is what limits the node.
+func (m *Metrics) PostgresPool(s *postgres.Store) {
+	gauge := func(name, help string, f func(*pgxpool.Stat) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return f(s.PoolStats()) })
+	}
+	counter := func(name, help string, f func(*pgxpool.Stat) float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return f(s.PoolStats()) })
+	}
+	m.reg.MustRegister(
+		gauge("ferry_postgres_connections_in_use", "PostgreSQL connections the node holds for a query now.",
+			func(st *pgxpool.Stat) float64 { return float64(st.AcquiredConns()) }),
+		gauge("ferry_postgres_connections_idle", "PostgreSQL connections open and idle.",
+			func(st *pgxpool.Stat) float64 { return float64(st.IdleConns()) }),
+		gauge("ferry_postgres_connections_max", "The most PostgreSQL connections the pool opens.",
+			func(st *pgxpool.Stat) float64 { return float64(st.MaxConns()) }),
+		counter("ferry_postgres_acquires_total", "Connections taken from the pool.",
+			func(st *pgxpool.Stat) float64 { return float64(st.AcquireCount()) }),
+		counter("ferry_postgres_acquire_waits_total", "Takes that found no idle connection and waited.",
+			func(st *pgxpool.Stat) float64 { return float64(st.EmptyAcquireCount()) }),
+		counter("ferry_postgres_acquire_seconds_total", "Time spent taking connections from the pool.",
+			func(st *pgxpool.Stat) float64 { return st.AcquireDuration().Seconds() }),
 	)
 }

@@ -102,8 +102,11 @@ func Open(cfg *Config, o Options) (*Node, error) {
 	n.Audit = audit.NewRecorder(meta, o.Log, audit.Options{Clock: o.Clock})
 	n.Metrics = metrics.New()
 	n.Metrics.AuditLog(n.Audit)
-	if s, ok := meta.(*sqlite.Store); ok {
+	switch s := meta.(type) {
+	case *sqlite.Store:
 		n.Metrics.SQLiteWriter(s)
+	case *postgres.Store:
+		n.Metrics.PostgresPool(s)
 	}
 	auditor := n.Metrics.Auditor(n.Audit)
 	n.Accounts = account.New(meta, o.Clock, account.Config{

@@ -10,6 +10,8 @@ import (
 
 	"github.com/ferryhq/ferry"
 	"github.com/ferryhq/ferry/httpapi/wire"
+	"github.com/ferryhq/ferry/meta/postgres"
+	"github.com/ferryhq/ferry/meta/sqlite"
 )
 
 // GET /metrics counts every decision by action and verdict, and every
@@ -52,8 +54,7 @@ func TestMetricsCountDecisions(t *testing.T) {
 	if _, ok := after[`ferry_decisions_total{action="create",verdict="rejected"}`]; !ok {
 		t.Fatalf("no rejected creates in /metrics: %v", after)
 	}
-	for _, s := range []string{"go_goroutines", "process_resident_memory_bytes", "ferry_audit_pending_records",
-		"ferry_sqlite_writer_busy_seconds_total"} {
+	for _, s := range []string{"go_goroutines", "process_resident_memory_bytes", "ferry_audit_pending_records"} {
 		if _, ok := after[s]; !ok {
 			t.Errorf("/metrics has no %s", s)
 		}
@@ -76,13 +77,26 @@ func TestMetricsCountDecisions(t *testing.T) {
 	if p := m["ferry_audit_pending_records"]; p != 0 {
 		t.Errorf("%v audit records pending after a flush", p)
 	}
-	// The accepted create wrote a transfer, and the flush its records: the
-	// SQLite writer ran them, none failed (a refused create writes nothing).
-	if w := m["ferry_sqlite_writes_total"] - before["ferry_sqlite_writes_total"]; w < 2 {
-		t.Errorf("ferry_sqlite_writes_total rose by %v, want at least 2", w)
-	}
-	if f := m["ferry_sqlite_write_failures_total"]; f != 0 {
-		t.Errorf("ferry_sqlite_write_failures_total = %v", f)
+	// The accepted create wrote a transfer, and the flush its records:
+	// on SQLite the one writer ran them, and none failed (a refused create
+	// writes nothing); on PostgreSQL each took a connection from the pool.
+	switch e.node.Meta.(type) {
+	case *sqlite.Store:
+		if w := m["ferry_sqlite_writes_total"] - before["ferry_sqlite_writes_total"]; w < 2 {
+			t.Errorf("ferry_sqlite_writes_total rose by %v, want at least 2", w)
+		}
+		if f := m["ferry_sqlite_write_failures_total"]; f != 0 {
+			t.Errorf("ferry_sqlite_write_failures_total = %v", f)
+		}
+	case *postgres.Store:
+		if a := m["ferry_postgres_acquires_total"] - before["ferry_postgres_acquires_total"]; a < 2 {
+			t.Errorf("ferry_postgres_acquires_total rose by %v, want at least 2", a)
+		}
+		if c := m["ferry_postgres_connections_max"]; c < 1 {
+			t.Errorf("ferry_postgres_connections_max = %v", c)
+		}
+	default:
+		t.Fatalf("a node on %T", e.node.Meta)
 	}
 }
 

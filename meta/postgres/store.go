@@ -170,3 +170,7 @@ func textSafe(s string) string {
 	}
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
+
+// PoolStats returns the state of the store's connection pool (for
+// /metrics).
+func (s *Store) PoolStats() *pgxpool.Stat { return s.pool.Stat() }
