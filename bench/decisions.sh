@@ -42,10 +42,9 @@ fi
 # decide TOOL MODE: one measurement on a fresh node; prints its result line,
 # and fails on any answer that is not a decision.
 decide() {
-  local port url out=$OUT/decisions-$1-$2.txt ok=1
+  local port url out=$OUT/decisions-$1-$2.txt ok=1 m0 m1 t0 t1
   port=$(freeport); start_ferry "$OUT/ferry-data-decisions" "$port" "$DEC_CFG"
   url=http://127.0.0.1:$port
-  local m0 m1 t0 t1
   m0=$(scrape "$url"); t0=$(date +%s.%N)
   if [ "$1" = load ]; then
     "$OUT/bin/ferry-load" -url "$url" -admin-password bench-admin-pw -mode "$2" -c "$DEC_C" -d "$DEC_D" >"$out" || ok=0

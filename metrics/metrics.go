@@ -50,7 +50,7 @@ func New() *Metrics {
 		}, []string{"action", "verdict"}),
 		rejections: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ferry_rejections_total",
-			Help: "Decisions that refused, by action and by the stable error code users see (name is the code's name, e.g. TYPE_BLOCKED).",
+			Help: "Decisions that refused, by action and by the stable error code users see (name is the code's name, e.g. FILE_TYPE_BLOCKED).",
 		}, []string{"action", "code", "name"}),
 	}
 	m.reg.MustRegister(m.decisions, m.rejections,
@@ -79,8 +79,8 @@ func (a auditor) Record(rec *ferry.AuditRecord) {
 	a.next.Record(rec)
 }
 
-// count adds rec to the counters. A refusal is a decision whose verdict is
-// rejected or that carries a code (a risk change carries none).
+// count adds rec to the counters; a record with a code is a refusal (an
+// accepted decision, and a risk change, carry none).
 func (m *Metrics) count(rec *ferry.AuditRecord) {
 	m.decisions.WithLabelValues(rec.Action, rec.Verdict).Inc()
 	if rec.Code != 0 {
@@ -91,22 +91,17 @@ func (m *Metrics) count(rec *ferry.AuditRecord) {
 // AuditLog exports the state of the audit log's recorder: the records
 // stored, waiting, lost, and the failed attempts to store them.
 func (m *Metrics) AuditLog(r *audit.Recorder) {
-	counter := func(name, help string, f func(audit.Stats) int64) prometheus.Collector {
-		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
-			func() float64 { return float64(f(r.Stats())) })
-	}
 	m.reg.MustRegister(
-		counter("ferry_audit_records_written_total", "Audit records stored.",
-			func(s audit.Stats) int64 { return s.Written }),
-		counter("ferry_audit_store_failures_total", "Attempts to store a batch of audit records that the store refused (they are retried).",
-			func(s audit.Stats) int64 { return s.Failures }),
-		counter("ferry_audit_records_lost_total", "Audit records given up on (logged instead of stored): at shutdown past its timeout, or recorded after it.",
-			func(s audit.Stats) int64 { return s.Lost }),
-		counter("ferry_audit_queue_full_total", "Decisions that waited for room in the audit queue.",
-			func(s audit.Stats) int64 { return s.Waits }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ferry_audit_pending_records",
-			Help: "Audit records recorded but not yet stored."},
-			func() float64 { return float64(r.Stats().Pending) }),
+		counterOf("ferry_audit_records_written_total", "Audit records stored.",
+			r.Stats, func(s audit.Stats) float64 { return float64(s.Written) }),
+		counterOf("ferry_audit_store_failures_total", "Attempts to store a batch of audit records that the store refused (they are retried).",
+			r.Stats, func(s audit.Stats) float64 { return float64(s.Failures) }),
+		counterOf("ferry_audit_records_lost_total", "Audit records given up on (logged instead of stored): at shutdown past its timeout, or recorded after it.",
+			r.Stats, func(s audit.Stats) float64 { return float64(s.Lost) }),
+		counterOf("ferry_audit_queue_full_total", "Decisions that waited for room in the audit queue.",
+			r.Stats, func(s audit.Stats) float64 { return float64(s.Waits) }),
+		gaugeOf("ferry_audit_pending_records", "Audit records recorded but not yet stored.",
+			r.Stats, func(s audit.Stats) float64 { return float64(s.Pending) }),
 	)
 }
 
@@ -115,19 +110,15 @@ func (m *Metrics) AuditLog(r *audit.Recorder) {
 // spent writing. rate(ferry_sqlite_writer_busy_seconds_total[1m]) near 1
 // says the metadata writer is what limits the node's creates and recalls.
 func (m *Metrics) SQLiteWriter(s *sqlite.Store) {
-	counter := func(name, help string, f func(sqlite.WriterStats) float64) prometheus.Collector {
-		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
-			func() float64 { return f(s.WriterStats()) })
-	}
 	m.reg.MustRegister(
-		counter("ferry_sqlite_writes_total", "Writes of the SQLite metadata store (each in a savepoint of a shared transaction).",
-			func(w sqlite.WriterStats) float64 { return float64(w.Writes) }),
-		counter("ferry_sqlite_write_transactions_total", "Transactions the SQLite writer ran (group commit: several writes to one).",
-			func(w sqlite.WriterStats) float64 { return float64(w.Batches) }),
-		counter("ferry_sqlite_write_failures_total", "SQLite writes that returned an error.",
-			func(w sqlite.WriterStats) float64 { return float64(w.Failed) }),
-		counter("ferry_sqlite_writer_busy_seconds_total", "Time the one SQLite writer connection spent running transactions.",
-			func(w sqlite.WriterStats) float64 { return w.Busy.Seconds() }),
+		counterOf("ferry_sqlite_writes_total", "Writes of the SQLite metadata store (each in a savepoint of a shared transaction).",
+			s.WriterStats, func(w sqlite.WriterStats) float64 { return float64(w.Writes) }),
+		counterOf("ferry_sqlite_write_transactions_total", "Transactions the SQLite writer ran (group commit: several writes to one).",
+			s.WriterStats, func(w sqlite.WriterStats) float64 { return float64(w.Batches) }),
+		counterOf("ferry_sqlite_write_failures_total", "SQLite writes that returned an error.",
+			s.WriterStats, func(w sqlite.WriterStats) float64 { return float64(w.Failed) }),
+		counterOf("ferry_sqlite_writer_busy_seconds_total", "Time the one SQLite writer connection spent running transactions.",
+			s.WriterStats, func(w sqlite.WriterStats) float64 { return w.Busy.Seconds() }),
 	)
 }
 
@@ -136,24 +127,28 @@ func (m *Metrics) SQLiteWriter(s *sqlite.Store) {
 // for one. A wait that grows says the pool (metadata.dsn's pool_max_conns)
 // or the server is what limits the node.
 func (m *Metrics) PostgresPool(s *postgres.Store) {
-	gauge := func(name, help string, f func(*pgxpool.Stat) float64) prometheus.Collector {
-		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return f(s.PoolStats()) })
-	}
-	counter := func(name, help string, f func(*pgxpool.Stat) float64) prometheus.Collector {
-		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return f(s.PoolStats()) })
-	}
 	m.reg.MustRegister(
-		gauge("ferry_postgres_connections_in_use", "PostgreSQL connections the node holds for a query now.",
-			func(st *pgxpool.Stat) float64 { return float64(st.AcquiredConns()) }),
-		gauge("ferry_postgres_connections_idle", "PostgreSQL connections open and idle.",
-			func(st *pgxpool.Stat) float64 { return float64(st.IdleConns()) }),
-		gauge("ferry_postgres_connections_max", "The most PostgreSQL connections the pool opens.",
-			func(st *pgxpool.Stat) float64 { return float64(st.MaxConns()) }),
-		counter("ferry_postgres_acquires_total", "Connections taken from the pool.",
-			func(st *pgxpool.Stat) float64 { return float64(st.AcquireCount()) }),
-		counter("ferry_postgres_acquire_waits_total", "Takes that found no idle connection and waited.",
-			func(st *pgxpool.Stat) float64 { return float64(st.EmptyAcquireCount()) }),
-		counter("ferry_postgres_acquire_seconds_total", "Time spent taking connections from the pool.",
-			func(st *pgxpool.Stat) float64 { return st.AcquireDuration().Seconds() }),
+		gaugeOf("ferry_postgres_connections_in_use", "PostgreSQL connections the node holds for a query now.",
+			s.PoolStats, func(st *pgxpool.Stat) float64 { return float64(st.AcquiredConns()) }),
+		gaugeOf("ferry_postgres_connections_idle", "PostgreSQL connections open and idle.",
+			s.PoolStats, func(st *pgxpool.Stat) float64 { return float64(st.IdleConns()) }),
+		gaugeOf("ferry_postgres_connections_max", "The most PostgreSQL connections the pool opens.",
+			s.PoolStats, func(st *pgxpool.Stat) float64 { return float64(st.MaxConns()) }),
+		counterOf("ferry_postgres_acquires_total", "Connections taken from the pool.",
+			s.PoolStats, func(st *pgxpool.Stat) float64 { return float64(st.AcquireCount()) }),
+		counterOf("ferry_postgres_acquire_waits_total", "Takes that found no idle connection and waited.",
+			s.PoolStats, func(st *pgxpool.Stat) float64 { return float64(st.EmptyAcquireCount()) }),
+		counterOf("ferry_postgres_acquire_seconds_total", "Time spent taking connections from the pool.",
+			s.PoolStats, func(st *pgxpool.Stat) float64 { return st.AcquireDuration().Seconds() }),
 	)
+}
+
+// counterOf is a counter read at each scrape: f of what stats returns then.
+func counterOf[S any](name, help string, stats func() S, f func(S) float64) prometheus.Collector {
+	return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return f(stats()) })
+}
+
+// gaugeOf is counterOf for a value that may go down.
+func gaugeOf[S any](name, help string, stats func() S, f func(S) float64) prometheus.Collector {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return f(stats()) })
 }
